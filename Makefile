@@ -1,0 +1,48 @@
+# Everything a fresh machine needs starts here: only Python 3.11+ and make are assumed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Local runs are development runs; production sets its own environment (docker-compose.yml).
+export DEBUG ?= 1
+
+.PHONY: install demo test lint format bench-ingest bench-indicators stop clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/python manage.py demo
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Benchmarks empty or fill their tables, so each runs on a database of its own.
+bench-ingest: install
+	PSI_DB_NAME=psi_bench_ingest $(BIN)/python manage.py migrate --verbosity 0
+	PSI_DB_NAME=psi_bench_ingest $(BIN)/python manage.py load_catalogue
+	PSI_DB_NAME=psi_bench_ingest $(BIN)/python manage.py bench_ingest
+
+bench-indicators: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py migrate --verbosity 0
+	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py load_catalogue
+	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py bench_indicators
+
+stop: install
+	$(BIN)/python -c "from psi.embedded import stop_services; stop_services()"
+
+clean: stop
+	rm -rf var staticfiles

@@ -1,0 +1,118 @@
+"""Admin for the catalogue: goals, indicators with their signal bands, legal term rules.
+
+Every change is written to ``CatalogueChange`` (who, when, old and new), and the indicator
+values it affects are recomputed: a band changes signals, a term rule changes deadlines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+
+from chain.case_facts import rebuild_all_case_facts
+from chain.catalogue import mark_all_dirty
+from chain.models import (
+    CatalogueChange,
+    Chain,
+    Goal,
+    Indicator,
+    LegalTermRule,
+    Organisation,
+    SignalBand,
+)
+from chain.tasks import compute_dirty_indicators
+
+
+def _snapshot(obj: Any) -> dict[str, Any] | None:
+    if obj is None or obj.pk is None:
+        return None
+    return {k: (str(v) if v is not None else None) for k, v in model_to_dict(obj).items()}
+
+
+def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action: str) -> None:
+    """Record a catalogue change and schedule the recompute of every value it can affect."""
+    CatalogueChange.objects.create(
+        user=request.user.get_username(), object_type=type(obj).__name__, object_repr=str(obj),
+        action=action, old=old, new=_snapshot(obj) if action != "delete" else None,
+    )  # fmt: skip
+    if isinstance(obj, LegalTermRule):
+        with connection.cursor() as cursor:
+            rebuild_all_case_facts(cursor)
+    mark_all_dirty()
+    transaction.on_commit(compute_dirty_indicators.delay)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletes are audited; inlines (bands) are audited through their parent."""
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        old = _snapshot(type(obj).objects.filter(pk=obj.pk).first()) if change else None
+        super().save_model(request, obj, form, change)
+        audit(request=request, obj=obj, old=old, action="change" if change else "add")
+
+    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+        old = _snapshot(obj)
+        super().delete_model(request, obj)
+        audit(request=request, obj=obj, old=old, action="delete")
+
+    def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
+        olds = {o.pk: _snapshot(o) for o in formset.queryset}
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+            audit(request=request, obj=obj, old=olds.get(obj.pk), action="delete")
+        for obj in instances:
+            action = "change" if obj.pk else "add"
+            obj.save()
+            audit(request=request, obj=obj, old=olds.get(obj.pk), action=action)
+        formset.save_m2m()
+
+
+class SignalBandInline(admin.TabularInline):
+    model = SignalBand
+    extra = 0
+    ordering = ["chain", "position"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(AuditedAdmin):
+    list_display = ["code", "goal", "name_nl", "kind", "unit", "direction"]
+    list_filter = ["goal", "kind"]
+    search_fields = ["code", "name_nl", "name_en"]
+    inlines = [SignalBandInline]
+
+
+@admin.register(Goal)
+class GoalAdmin(AuditedAdmin):
+    list_display = ["code", "name_nl", "name_en", "position"]
+
+
+@admin.register(LegalTermRule)
+class LegalTermRuleAdmin(AuditedAdmin):
+    list_display = ["chain", "lodged_from", "lodged_to", "months", "extended_months", "note"]
+    list_filter = ["chain"]
+
+
+@admin.register(CatalogueChange)
+class CatalogueChangeAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "user", "action", "object_type", "object_repr"]
+    list_filter = ["object_type", "action"]
+    readonly_fields = [f.name for f in CatalogueChange._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "chain", "expected_interval"]
+
+
+admin.site.register(Chain)

@@ -1,0 +1,57 @@
+"""``/api/v1/extracts``: every delivery of the partners, and the rows each one rejected."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import LimitOffsetPagination
+
+from chain.api.authentication import READ_AUTHENTICATION
+from chain.api.serializers import ExtractSerializer, ExtractsQuery, RejectionSerializer
+from chain.api.views import problems
+from ingest.models import Extract, RejectedRow
+
+
+class Pages(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Partner deliveries with their counts and status, newest first",
+        parameters=[ExtractsQuery],
+        responses={200: ExtractSerializer(many=True), **problems(400)},
+    )
+)
+class ExtractListView(ListAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    queryset = Extract.objects.order_by("-received_at", "-pk")
+    serializer_class = ExtractSerializer
+    pagination_class = Pages
+
+    def get_queryset(self) -> QuerySet[Extract]:
+        query = ExtractsQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        partner = query.validated_data.get("partner")
+        extracts = super().get_queryset()
+        return extracts.filter(organisation_id=partner) if partner else extracts
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The rows a delivery rejected, with line, field and reason",
+        responses={200: RejectionSerializer(many=True), **problems(404)},
+    )
+)
+class RejectionListView(ListAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    queryset = RejectedRow.objects.order_by("line", "pk")
+    serializer_class = RejectionSerializer
+    pagination_class = Pages
+
+    def get_queryset(self) -> QuerySet[RejectedRow]:
+        extract = get_object_or_404(Extract, pk=self.kwargs["pk"])
+        return super().get_queryset().filter(extract=extract)

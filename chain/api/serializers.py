@@ -1,0 +1,356 @@
+"""What the read API answers, and the query parameters it takes.
+
+Query parameters are serializers too, so drf-spectacular documents them from the same fields
+that check them. Unlike a plain DRF serializer, a ``QuerySerializer`` reports every problem at
+once: the cross-field checks run beside the field errors, on the fields that passed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import Field, SkipField
+
+from chain.models import Goal, Indicator, Organisation
+from chain.periods import MONTH, PERIOD_TYPES, Period, parse_period
+from chain.selectors import bands_for, latest_complete_period
+from ingest.adapters.base import TRACKS
+from ingest.models import Extract, RejectedRow
+
+# The chains of contracts/events.md, each with its procedure tracks.
+CHAINS = tuple(TRACKS)
+# 50 years of months, 11 of weeks: enough for any chart, bounded for the server.
+MAX_PERIODS = 600
+DEFAULT_PERIODS = 12
+NATIONALITY = "nationality"
+
+Problems = dict[str, list[Any]]
+
+
+def _add(problems: Problems, name: str, message: str) -> None:
+    problems.setdefault(name, []).append(message)
+
+
+class QuerySerializer(serializers.Serializer):
+    """Query parameters, checked all at once so that a 400 lists every problem.
+
+    Each field is checked on its own; then ``combine`` checks the valid fields against each
+    other, adds what it finds to ``problems`` and derives the values the view works with.
+    """
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        valid: dict[str, Any] = {}
+        problems: Problems = {}
+        for name, field in self.fields.items():
+            try:
+                valid[name] = field.run_validation(field.get_value(data))
+            except serializers.ValidationError as exc:
+                problems[name] = list(exc.detail)
+            except SkipField:
+                continue
+        combined = self.combine(valid, problems)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return combined
+
+    def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
+        """Cross-field checks and derived values; ``valid`` holds only the fields that passed."""
+        return valid
+
+
+class RangeQuery(QuerySerializer):
+    """A query with the bounds ``from`` and ``to``, which Python cannot declare as attributes."""
+
+    def range_field(self, bound: str) -> Field:
+        raise NotImplementedError
+
+    def get_fields(self) -> dict[str, Field]:
+        return {**super().get_fields(), "from": self.range_field("first"),
+                "to": self.range_field("last")}  # fmt: skip
+
+
+class ChainsQuery(QuerySerializer):
+    chain = serializers.ChoiceField(
+        choices=CHAINS, required=False, help_text="A chain; absent: one item per chain."
+    )
+    period = serializers.ChoiceField(choices=PERIOD_TYPES, default=MONTH)
+
+    def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
+        chain = valid.get("chain")
+        return {**valid, "chains": [chain] if chain else list(CHAINS)}
+
+
+class ValuesQuery(RangeQuery):
+    """``/indicators/{code}/values``; needs the indicator in the context."""
+
+    chain = serializers.ChoiceField(choices=CHAINS)
+    period = serializers.ChoiceField(choices=PERIOD_TYPES, default=MONTH)
+    track = serializers.CharField(
+        required=False,
+        help_text="One procedure track (NL 1-4, BE P or U); absent: all tracks together.",
+    )
+    by = serializers.ChoiceField(
+        choices=[NATIONALITY], required=False,
+        help_text="`nationality`: one item per period and nationality; small cells suppressed.",
+    )  # fmt: skip
+
+    def range_field(self, bound: str) -> Field:
+        return serializers.CharField(
+            required=False,
+            help_text=f"The {bound} period, as 2023-04 (month) or 2023-W17 (week); default: "
+            f"the last {DEFAULT_PERIODS} complete periods.",
+        )
+
+    def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
+        indicator: Indicator = self.context["indicator"]
+        track = valid.get("track", "")
+        by_nationality = valid.get("by") == NATIONALITY
+        if track and not indicator.per_track:
+            _add(problems, "track", f"{indicator.code} is not split by track")
+        elif track and valid.get("chain") and track not in TRACKS[valid["chain"]]:
+            allowed = ", ".join(sorted(TRACKS[valid["chain"]]))
+            _add(problems, "track", f"{track!r} is not a track of {valid['chain']} ({allowed})")
+        if by_nationality and not indicator.by_nationality:
+            _add(problems, "by", f"{indicator.code} has no breakdown by nationality")
+        if by_nationality and track:
+            _add(problems, "by", "a breakdown by nationality covers all tracks; leave out track")
+        periods = self._periods(valid, problems) if "period" in valid else None
+        return {**valid, "track": track, "by_nationality": by_nationality, "periods": periods}
+
+    def _periods(self, valid: dict[str, Any], problems: Problems) -> list[Period] | None:
+        period_type = valid["period"]
+        bounds: dict[str, Period] = {}
+        for name in ("from", "to"):
+            if name in valid:
+                try:
+                    bounds[name] = parse_period(valid[name], period_type)
+                except ValueError as err:
+                    _add(problems, name, str(err))
+        if len(bounds) != sum(name in valid for name in ("from", "to")):
+            return None
+        last = bounds.get("to") or latest_complete_period(period_type=period_type)
+        first = bounds.get("from") or _periods_back(last, DEFAULT_PERIODS - 1)
+        count = _period_count(first, last)
+        if count < 1:
+            _add(problems, "from", f"{first.label} is after {last.label}")
+        elif count > MAX_PERIODS:
+            _add(problems, "to", f"{count} periods asked; at most {MAX_PERIODS}")
+        else:
+            return _periods_from(first, count)
+        return None
+
+
+def _periods_back(period: Period, count: int) -> Period:
+    for _ in range(count):
+        period = period.previous()
+    return period
+
+
+def _periods_from(first: Period, count: int) -> list[Period]:
+    periods = [first]
+    while len(periods) < count:
+        periods.append(periods[-1].next())
+    return periods
+
+
+def _period_count(first: Period, last: Period) -> int:
+    """Periods from ``first`` to ``last`` inclusive (0 or less when ``first`` is later)."""
+    if first.type == MONTH:
+        return (last.start.year - first.start.year) * 12 + last.start.month - first.start.month + 1
+    return (last.start - first.start).days // 7 + 1
+
+
+class FlowsQuery(RangeQuery):
+    chain = serializers.ChoiceField(choices=CHAINS)
+
+    def range_field(self, bound: str) -> Field:
+        return serializers.DateField(
+            required=False,
+            help_text=f"The {bound} day, inclusive; default: the last {DEFAULT_PERIODS} complete "
+            "months.",
+        )
+
+    def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
+        last_month = latest_complete_period(period_type=MONTH)
+        end: date = valid.get("to", last_month.end)
+        start: date = valid.get("from", _periods_back(last_month, DEFAULT_PERIODS - 1).start)
+        if "from" in valid and "to" in valid and start > end:
+            _add(problems, "from", f"{start} is after {end}")
+        return {**valid, "from": start, "to": end}
+
+
+def _known_partner(code: str) -> None:
+    if not Organisation.objects.filter(code=code).exists():
+        known = ", ".join(Organisation.objects.order_by("code").values_list("code", flat=True))
+        raise serializers.ValidationError(f"{code!r} is not a partner ({known})")
+
+
+class ExtractsQuery(QuerySerializer):
+    partner = serializers.CharField(
+        required=False, validators=[_known_partner], help_text="A partner code, such as IND."
+    )
+
+
+class IndicatorNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name_nl", "name_en"]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    indicators = IndicatorNameSerializer(many=True)
+
+    class Meta:
+        model = Goal
+        fields = ["code", "name_nl", "name_en", "indicators"]
+
+
+class ReadingSerializer(serializers.Serializer):
+    """An indicator's value in the latest complete period of one chain."""
+
+    code = serializers.CharField(source="indicator.code")
+    goal = serializers.CharField(source="indicator.goal_id")
+    name_nl = serializers.CharField(source="indicator.name_nl")
+    name_en = serializers.CharField(source="indicator.name_en")
+    unit = serializers.CharField(source="indicator.unit")
+    direction = serializers.CharField(source="indicator.direction")
+    chain = serializers.CharField()
+    period = serializers.CharField(source="value.period")
+    value = serializers.FloatField(source="value.value", allow_null=True)
+    n = serializers.IntegerField(source="value.n")
+    signal = serializers.CharField(source="value.signal")
+    stale = serializers.BooleanField()
+
+
+class BandSerializer(serializers.Serializer):
+    signal = serializers.CharField()
+    lower = serializers.FloatField(allow_null=True)
+    upper = serializers.FloatField(allow_null=True)
+
+
+class SourceSerializer(serializers.Serializer):
+    """A partner the values rest on, and whether it delivered within its expected interval."""
+
+    partner = serializers.CharField()
+    last_delivery = serializers.DateTimeField(allow_null=True)
+    expected_interval = serializers.DurationField(format="iso-8601")
+    stale = serializers.BooleanField()
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    """An indicator's definition, with its signal bands and source partners per chain."""
+
+    # The context carries ``freshness``, from ``chain.selectors.partner_freshness``.
+
+    bands = serializers.SerializerMethodField(help_text="Signal bands per chain, in order.")
+    sources = serializers.SerializerMethodField(help_text="Source partners per chain.")
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code", "goal", "name_nl", "name_en", "definition_nl", "definition_en", "unit",
+            "direction", "kind", "per_track", "by_nationality", "bands", "sources",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.DictField(child=BandSerializer(many=True)))
+    def get_bands(self, indicator: Indicator) -> dict[str, Any]:
+        return {
+            chain: BandSerializer(bands_for(indicator=indicator, chain=chain), many=True).data
+            for chain in CHAINS
+        }
+
+    @extend_schema_field(serializers.DictField(child=SourceSerializer(many=True)))
+    def get_sources(self, indicator: Indicator) -> dict[str, Any]:
+        freshness = self.context["freshness"]
+        return {
+            chain: SourceSerializer(
+                [freshness[p] for p in indicator.sources.get(chain, []) if p in freshness],
+                many=True,
+            ).data
+            for chain in CHAINS
+        }
+
+
+class ValueSerializer(serializers.Serializer):
+    """One item of a series: `track` only when a track was asked, `nationality` only in a
+    breakdown by nationality; `stale` holds for the whole series."""
+
+    period = serializers.CharField()
+    chain = serializers.CharField(source="chain_id")
+    track = serializers.CharField(required=False, help_text="Only when a track was asked.")
+    nationality = serializers.CharField(
+        required=False, help_text="Only with by=nationality (ISO 3166-1 alpha-3)."
+    )
+    value = serializers.FloatField(allow_null=True)
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    n = serializers.IntegerField()
+    signal = serializers.CharField()
+    stale = serializers.SerializerMethodField()
+    suppressed = serializers.BooleanField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        item = super().to_representation(instance)
+        if not self.context.get("track"):
+            del item["track"]
+        if not self.context.get("by_nationality"):
+            del item["nationality"]
+        return item
+
+    def get_stale(self, value: object) -> bool:
+        return bool(self.context.get("stale"))
+
+
+class FlowSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    target = serializers.CharField()
+    value = serializers.IntegerField()
+
+
+class FlowsSerializer(serializers.Serializer):
+    chain = serializers.CharField()
+    links = FlowSerializer(many=True)
+
+    def get_fields(self) -> dict[str, Field]:
+        fields = super().get_fields()
+        # ``from`` is a Python keyword, so the bounds cannot be declared as attributes.
+        return {"chain": fields["chain"], "from": serializers.DateField(),
+                "to": serializers.DateField(), "links": fields["links"]}  # fmt: skip
+
+
+class ExtractSerializer(serializers.ModelSerializer):
+    partner = serializers.CharField(source="organisation_id")
+
+    class Meta:
+        model = Extract
+        fields = [
+            "id", "partner", "channel", "name", "status", "reason", "received_at",
+            "started_at", "finished_at", "rows_read", "accepted", "duplicates", "rejected",
+            "earliest_date", "latest_date",
+        ]  # fmt: skip
+
+
+class RejectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RejectedRow
+        fields = ["line", "field", "reason", "excerpt"]
+
+
+class InvalidParamSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem: the body of every 4xx and 5xx answer."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    invalid_params = InvalidParamSerializer(
+        many=True, required=False, help_text="With 400: every invalid parameter at once."
+    )

@@ -1,0 +1,26 @@
+"""API v1 routes. No trailing slashes: a path with one is a 404 problem."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from chain.api import extracts, views
+
+urlpatterns = [
+    path("goals", views.GoalListView.as_view(), name="api-goals"),
+    path("indicators", views.IndicatorListView.as_view(), name="api-indicators"),
+    path("indicators/<str:code>", views.IndicatorDetailView.as_view(), name="api-indicator"),
+    path(
+        "indicators/<str:code>/values",
+        views.IndicatorValuesView.as_view(),
+        name="api-indicator-values",
+    ),
+    path("flows", views.FlowsView.as_view(), name="api-flows"),
+    path("extracts", extracts.ExtractListView.as_view(), name="api-extracts"),
+    path(
+        "extracts/<int:pk>/rejections",
+        extracts.RejectionListView.as_view(),
+        name="api-extract-rejections",
+    ),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+]

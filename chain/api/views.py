@@ -1,0 +1,210 @@
+"""Read API v1 (``contracts/indicators.md``): goals, indicators, their values, case flows.
+
+Views only check the query and hand over: reads live in ``chain.selectors``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from chain.api.authentication import READ_AUTHENTICATION
+from chain.api.problems import PROBLEM_TYPE
+from chain.api.serializers import (
+    ChainsQuery,
+    FlowsQuery,
+    FlowsSerializer,
+    GoalSerializer,
+    IndicatorSerializer,
+    ProblemSerializer,
+    ReadingSerializer,
+    ValueSerializer,
+    ValuesQuery,
+)
+from chain.selectors import (
+    case_flows,
+    complete_series,
+    goals_queryset,
+    indicators_with_bands,
+    is_stale,
+    latest_complete_period,
+    partner_freshness,
+    readings,
+)
+
+
+class CsvRenderer(BaseRenderer):
+    """``?format=csv`` (or ``Accept: text/csv``): a list of flat items, headed by their keys."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.exception:
+            # An error stays problem+json, whatever format was asked for.
+            return JSONRenderer().render(data)
+        out = io.StringIO()
+        if data:
+            writer = csv.DictWriter(out, fieldnames=list(data[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({key: _cell(value) for key, value in item.items()} for item in data)
+        return out.getvalue().encode(self.charset)
+
+
+def _cell(value: object) -> object:
+    """JSON's spelling of booleans and null, so CSV and JSON read alike."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
+    """The OpenAPI responses of the problems an operation can answer, besides 401 and 403."""
+    return {
+        (status, PROBLEM_TYPE): OpenApiResponse(ProblemSerializer, description=description)
+        for status, description in _PROBLEMS.items()
+        if status in (*statuses, 401, 403)
+    }
+
+
+_PROBLEMS = {
+    400: "Invalid query parameters, every one listed in `invalid_params`.",
+    401: "No credentials, or an unknown, revoked or expired API key.",
+    403: "Credentials that may not read (an API key of push scope).",
+    404: "No such resource.",
+}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The chain goals, each with its indicators",
+        responses={200: GoalSerializer(many=True), **problems()},
+    )
+)
+class GoalListView(ListAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    queryset = goals_queryset()
+    serializer_class = GoalSerializer
+
+
+class IndicatorListView(GenericAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    queryset = indicators_with_bands()
+    serializer_class = ReadingSerializer
+
+    @extend_schema(
+        operation_id="indicators_list",
+        summary="Every indicator's value and signal in the latest complete period",
+        description="One item per indicator and chain (both chains when `chain` is absent), in "
+        "catalogue order. A period without a stored value counts 0 (counts) or has no value.",
+        parameters=[ChainsQuery],
+        responses={200: ReadingSerializer(many=True), **problems(400)},
+    )
+    def get(self, request: Request) -> Response:
+        query = ChainsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        items = readings(
+            chains=query.validated_data["chains"],
+            period=latest_complete_period(period_type=query.validated_data["period"]),
+            freshness=partner_freshness(),
+            indicators=list(self.get_queryset()),
+        )
+        return Response(ReadingSerializer(items, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="An indicator's definition, signal bands and source partners",
+        responses={200: IndicatorSerializer, **problems(404)},
+    )
+)
+class IndicatorDetailView(RetrieveAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    queryset = indicators_with_bands()
+    serializer_class = IndicatorSerializer
+    lookup_field = "code"
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "freshness": partner_freshness()}
+
+
+class IndicatorValuesView(GenericAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    queryset = indicators_with_bands()
+    serializer_class = ValueSerializer
+    lookup_field = "code"
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        summary="An indicator's series: one item per period (and nationality, when asked)",
+        description="Every period from `from` to `to` has an item, stored or not: a count is "
+        "then 0, a share, ratio or median has no value (null, signal `none`). `stale` says "
+        "whether a partner the indicator rests on has not delivered for longer than expected.",
+        parameters=[
+            ValuesQuery,
+            OpenApiParameter("format", str, enum=["json", "csv"], description="Default json."),
+        ],
+        responses={
+            (200, "application/json"): ValueSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **problems(400, 404),
+        },
+    )
+    def get(self, request: Request, code: str) -> Response:
+        indicator = self.get_object()
+        query = ValuesQuery(data=request.query_params, context={"indicator": indicator})
+        query.is_valid(raise_exception=True)
+        asked = query.validated_data
+        series = complete_series(
+            indicator=indicator, chain=asked["chain"], periods=asked["periods"],
+            track=asked["track"], by_nationality=asked["by_nationality"],
+        )  # fmt: skip
+        stale = is_stale(indicator=indicator, chain=asked["chain"], freshness=partner_freshness())
+        shape = {"track": asked["track"], "by_nationality": asked["by_nationality"]}
+        return Response(ValueSerializer(series, many=True, context={**shape, "stale": stale}).data)
+
+
+class FlowsView(GenericAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    # Read straight from case facts with one grouped query: no model queryset to declare.
+    queryset = None
+    serializer_class = FlowsSerializer
+
+    @extend_schema(
+        summary="Cases moving between stages in a date range, as Sankey links",
+        description="A case counts on a link when the milestone it reached by that link falls "
+        "in the range. Links: `registered → lodged`; `lodged → granted | rejected | "
+        "discontinued` (first decision); `lodged → open` (lodged in range, undecided at `to`); "
+        "`granted | rejected | discontinued | lodged | registered | other → return_opened` "
+        "(from the stage reached when the return case opened); `return_opened → departed`; "
+        "`return_opened → return_closed` (closed without departure).",
+        parameters=[FlowsQuery],
+        responses={200: FlowsSerializer, **problems(400)},
+    )
+    def get(self, request: Request) -> Response:
+        query = FlowsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        asked = query.validated_data
+        links = case_flows(chain=asked["chain"], start=asked["from"], end=asked["to"])
+        body = {"chain": asked["chain"], "from": asked["from"], "to": asked["to"], "links": links}
+        return Response(FlowsSerializer(body).data)

@@ -1,0 +1,204 @@
+"""The indicator engine: compute every catalogue indicator for a chain's periods, set-wise.
+
+``compute`` recomputes all periods of one chain that end on or after a date, for both period
+types, and replaces their stored values in one transaction. An ingest marks the earliest date
+it can have changed (``DirtyRange``); ``compute_dirty`` consumes those marks, so only touched
+chains and periods are recomputed. ``compute_all`` recomputes everything and, because it runs
+the same queries over more periods, gives identical values.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chain.indicators.kinds import KINDS, RECEPTION_INTERVALS
+from chain.models import Chain, DirtyRange, Indicator
+from chain.periods import PERIOD_TYPES, periods_between
+
+logger = logging.getLogger(__name__)
+DATA_VERSION_KEY = "indicator-data-version"
+# Nationality cells resting on fewer cases than this are suppressed (contracts/indicators.md).
+SUPPRESSION_THRESHOLD = 10
+
+_TEMP_TABLES = """
+DROP TABLE IF EXISTS periods, period_day, indicator_result, reception_interval;
+CREATE TEMP TABLE periods (
+    chain_id text, period_type text, label text, start_date date, end_date date,
+    is_first boolean
+) ON COMMIT DROP;
+CREATE TEMP TABLE indicator_result (
+    indicator_id text, chain_id text, period_type text, label text, track text,
+    nationality text, value double precision, numerator double precision,
+    denominator double precision, n bigint
+) ON COMMIT DROP;
+"""
+
+# Every period gets a total, also where nothing happened: a count is then 0, anything else
+# (a share, a median) has no value.
+_FILL_TOTALS = """
+INSERT INTO indicator_result
+SELECT i.code, p.chain_id, p.period_type, p.label, '', '',
+    CASE WHEN i.unit = 'count' THEN 0 END, NULL, NULL, 0
+FROM periods p CROSS JOIN chain_indicator i
+WHERE i.code = ANY(%(codes)s) AND NOT EXISTS (
+    SELECT 1 FROM indicator_result r
+    WHERE r.indicator_id = i.code AND r.chain_id = p.chain_id AND r.period_type = p.period_type
+      AND r.label = p.label AND r.track = '' AND r.nationality = '')
+"""
+
+_DELETE_OLD = """
+DELETE FROM chain_indicatorvalue v USING periods p
+WHERE v.chain_id = p.chain_id AND v.period_type = p.period_type AND v.period = p.label
+"""
+
+_WRITE = """
+INSERT INTO chain_indicatorvalue (
+    indicator_id, chain_id, period_type, period, period_start, period_end, track,
+    nationality, value, numerator, denominator, n, signal, suppressed, computed_at)
+SELECT r.indicator_id, r.chain_id, r.period_type, r.label, p.start_date, p.end_date, r.track,
+    r.nationality, s.value, s.numerator, s.denominator, r.n,
+    coalesce((
+        SELECT b.signal FROM chain_signalband b
+        WHERE b.indicator_id = r.indicator_id
+          AND b.chain_id IS NOT DISTINCT FROM (
+              SELECT CASE WHEN EXISTS (
+                  SELECT 1 FROM chain_signalband x
+                  WHERE x.indicator_id = r.indicator_id AND x.chain_id = r.chain_id)
+              THEN r.chain_id END)
+          AND s.value IS NOT NULL
+          AND (b.lower IS NULL OR s.value >= b.lower)
+          AND (b.upper IS NULL OR s.value <= b.upper)
+        ORDER BY b.position LIMIT 1), 'none'),
+    s.suppressed, now()
+FROM indicator_result r
+JOIN periods p ON p.chain_id = r.chain_id AND p.period_type = r.period_type AND p.label = r.label
+CROSS JOIN LATERAL (
+    SELECT r.nationality <> '' AND r.n < %(threshold)s AS suppressed
+) q
+CROSS JOIN LATERAL (
+    SELECT q.suppressed,
+        CASE WHEN q.suppressed THEN NULL ELSE r.value END AS value,
+        CASE WHEN q.suppressed THEN NULL ELSE r.numerator END AS numerator,
+        CASE WHEN q.suppressed THEN NULL ELSE r.denominator END AS denominator
+) s
+"""
+
+
+def compute(*, chain: str, from_date: date | None = None, today: date | None = None) -> int:
+    """Recompute every indicator of ``chain`` for the periods ending on or after ``from_date``.
+
+    ``from_date`` None means from the chain's first data. Returns the number of values written.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One computation per chain at a time: two would delete each other's fresh values.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"indicators:{chain}"])
+        # Aggregating a chain's periods is sort- and hash-heavy; on disk it is several times slower.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        first, last = _data_span(cursor, chain)
+        if first is None or last is None:
+            cursor.execute("DELETE FROM chain_indicatorvalue WHERE chain_id = %s", [chain])
+            return 0
+        start = max(first, from_date) if from_date else first
+        end = max(last, today or timezone.localdate())
+        cursor.execute(_TEMP_TABLES)
+        cursor.executemany(
+            "INSERT INTO periods VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                (chain, p.type, p.label, p.start, p.end, i == 0)
+                for period_type in PERIOD_TYPES
+                for i, p in enumerate(periods_between(start, end, period_type))
+            ],
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE period_day ON COMMIT DROP AS "
+            "SELECT chain_id, d::date AS day, period_type, label FROM periods, "
+            "generate_series(start_date, end_date, interval '1 day') d"
+        )
+        cursor.execute("ANALYZE periods")
+        cursor.execute("ANALYZE period_day")
+        cursor.execute(
+            f"CREATE TEMP TABLE reception_interval ON COMMIT DROP AS {RECEPTION_INTERVALS}"
+        )
+        cursor.execute("ANALYZE reception_interval")
+        indicators = list(Indicator.objects.all())
+        ordered = sorted(indicators, key=lambda i: KINDS[i.kind].reads_results)
+        first_ratio = next((i for i in ordered if KINDS[i.kind].reads_results), None)
+        for indicator in ordered:
+            if indicator is first_ratio:
+                _fill_totals(cursor, [i for i in indicators if not KINDS[i.kind].reads_results])
+                cursor.execute("ANALYZE indicator_result")
+            _compute_indicator(cursor, indicator)
+        _fill_totals(cursor, indicators)
+        cursor.execute(_DELETE_OLD)
+        cursor.execute(_WRITE, {"threshold": SUPPRESSION_THRESHOLD})
+        written = cursor.rowcount
+    transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, time.time_ns(), None))
+    return written
+
+
+def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:  # type: ignore[no-untyped-def]
+    cursor.execute(
+        """
+        SELECT least(f.first, m.first), greatest(f.last, m.last) FROM
+            (SELECT min(first_event) AS first, max(last_event) AS last
+             FROM chain_casefact WHERE chain_id = %(chain)s) f,
+            (SELECT min(date) AS first, max(date) AS last
+             FROM chain_measurement WHERE chain_id = %(chain)s) m
+        """,
+        {"chain": chain},
+    )
+    return cursor.fetchone()
+
+
+def _compute_indicator(cursor, indicator: Indicator) -> None:  # type: ignore[no-untyped-def]
+    slices = [
+        name
+        for name, wanted in (
+            ("track", indicator.per_track),
+            ("nationality", indicator.by_nationality),
+        )
+        if wanted
+    ]
+    bind: dict[str, object] = {"code": indicator.code}
+    query = KINDS[indicator.kind].sql(indicator.params, slices, bind)
+    cursor.execute(
+        "INSERT INTO indicator_result SELECT %(code)s, q.* FROM (" + query + ") q "
+        "WHERE q.track <> '-' AND q.nationality <> '-'",
+        bind,
+    )
+
+
+def _fill_totals(cursor, indicators: list[Indicator]) -> None:  # type: ignore[no-untyped-def]
+    cursor.execute(_FILL_TOTALS, {"codes": [i.code for i in indicators]})
+
+
+def compute_dirty() -> dict[str, date]:
+    """Recompute the chains and periods that ingests marked; returns what was recomputed."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Claiming by DELETE … RETURNING: a mark is consumed by exactly one run, and put
+            # back by the rollback if this run fails.
+            cursor.execute("DELETE FROM chain_dirtyrange RETURNING chain_id, from_date")
+            claimed: dict[str, date] = {}
+            for chain, from_date in cursor.fetchall():
+                claimed[chain] = min(from_date, claimed.get(chain, from_date))
+        for chain, from_date in sorted(claimed.items()):
+            started = time.perf_counter()
+            written = compute(chain=chain, from_date=from_date)
+            logger.info(
+                "indicators %s from %s: %s values in %.2fs",
+                chain, from_date, written, time.perf_counter() - started,
+            )  # fmt: skip
+    return claimed
+
+
+def compute_all() -> int:
+    """Recompute every indicator for every chain and period (``compute_indicators --full``)."""
+    DirtyRange.objects.all().delete()
+    return sum(compute(chain=chain.code) for chain in Chain.objects.all())

@@ -1,0 +1,336 @@
+"""The chain's domain: who takes part, what happened to which case, and what is measured.
+
+The vocabulary is that of ``contracts/events.md``: a *case* is one person in one chain, known only
+by a pseudonymized key; *status events* are what partners report about cases; *measurements*
+are facts not about one case (capacity, survey scores). *Case facts* hold one row per case with
+its milestone dates, derived set-wise from its events by ``chain.case_facts``.
+The catalogue (goals, indicators, signal bands, legal term rules) is data, loaded from
+``catalogue/catalogue-v1.json`` and edited in the admin.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import models
+
+
+class Chain(models.Model):
+    """A national asylum chain: NL or BE."""
+
+    code = models.CharField(max_length=2, primary_key=True)
+    name = models.CharField(max_length=100)
+    timezone = models.CharField(max_length=50)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Organisation(models.Model):
+    """A chain partner that delivers data (IND, COA, DTV, DVZ, FEDASIL)."""
+
+    code = models.CharField(max_length=16, primary_key=True)
+    name = models.CharField(max_length=200)
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="organisations")
+    expected_interval = models.DurationField(
+        default=timedelta(days=2),
+        help_text="Data resting on this partner is stale after this long without a delivery.",
+    )
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class EventType(models.TextChoices):
+    REGISTERED = "REGISTERED"
+    APPLICATION_LODGED = "APPLICATION_LODGED"
+    TERM_EXTENDED = "TERM_EXTENDED"
+    HEARING_SCHEDULED = "HEARING_SCHEDULED"
+    HEARING_HELD = "HEARING_HELD"
+    HEARING_NO_SHOW = "HEARING_NO_SHOW"
+    DECISION_GRANTED = "DECISION_GRANTED"
+    DECISION_REJECTED = "DECISION_REJECTED"
+    DECISION_DISCONTINUED = "DECISION_DISCONTINUED"
+    APPEAL_LODGED = "APPEAL_LODGED"
+    APPEAL_DECIDED = "APPEAL_DECIDED"
+    NONTIMELY_APPEAL = "NONTIMELY_APPEAL"
+    RECEPTION_ENTERED = "RECEPTION_ENTERED"
+    RECEPTION_TRANSFERRED = "RECEPTION_TRANSFERRED"
+    RECEPTION_LEFT = "RECEPTION_LEFT"
+    RETURN_CASE_OPENED = "RETURN_CASE_OPENED"
+    DEPARTED_VOLUNTARY = "DEPARTED_VOLUNTARY"
+    DEPARTED_FORCED = "DEPARTED_FORCED"
+    DEPARTED_UNVERIFIED = "DEPARTED_UNVERIFIED"
+    RETURN_CASE_CLOSED = "RETURN_CASE_CLOSED"
+
+
+class LeaveReason(models.TextChoices):
+    HOUSING = "HOUSING"
+    DEPARTURE = "DEPARTURE"
+    UNKNOWN = "UNKNOWN"
+    OTHER = "OTHER"
+
+
+class MeasurementKind(models.TextChoices):
+    RECEPTION_CAPACITY = "RECEPTION_CAPACITY"
+    SATISFACTION_SCORE = "SATISFACTION_SCORE"
+    DECISION_CAPACITY_FTE = "DECISION_CAPACITY_FTE"
+
+
+class Case(models.Model):
+    """One person in one chain. ``person_key`` is HMAC-SHA256 of the raw identifier."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT)
+    person_key = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "person_key"], name="case_chain_person_key")
+        ]
+
+
+class StatusEvent(models.Model):
+    """One canonical status event; stored once per source identity.
+
+    The largest table by far. Its references to the small reference tables (organisation,
+    chain, extract) carry no database constraint: the loader only writes values it took from
+    those tables, and a per-row constraint check there cost a third of the load time.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, db_constraint=False)
+    source_event_id = models.CharField(max_length=100)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_constraint=False)
+    event_type = models.CharField(max_length=32, choices=EventType.choices)
+    occurred_at = models.DateTimeField()
+    # The local calendar date in the chain's time zone: every period rule works on it.
+    local_date = models.DateField()
+    track = models.CharField(max_length=2, null=True, blank=True)
+    nationality = models.CharField(max_length=3, null=True, blank=True)
+    uam = models.BooleanField(null=True)
+    location = models.CharField(max_length=200, null=True, blank=True)
+    reason = models.CharField(max_length=16, choices=LeaveReason.choices, null=True, blank=True)
+    destination = models.CharField(max_length=3, null=True, blank=True)
+    extract = models.ForeignKey(
+        "ingest.Extract", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source_event_id"], name="event_source_identity"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["chain", "event_type", "local_date"], name="event_chain_type_date"
+            ),
+            models.Index(fields=["case", "occurred_at"], name="event_case_time"),
+        ]
+
+
+class Measurement(models.Model):
+    """An aggregate fact; a new delivery of the same key replaces the value."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=32, choices=MeasurementKind.choices)
+    location = models.CharField(max_length=200, null=True, blank=True)
+    date = models.DateField()
+    value = models.FloatField()
+    extract = models.ForeignKey("ingest.Extract", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "location", "date"],
+                name="measurement_identity",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["chain", "kind", "date"], name="measurement_chain_kind")]
+
+
+class CaseFact(models.Model):
+    """One row per case with its milestone dates (local dates), derived from its events."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True)
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT)
+    track = models.CharField(max_length=2, null=True)
+    nationality = models.CharField(max_length=3, null=True)
+    uam = models.BooleanField(null=True)
+    registered = models.DateField(null=True)
+    lodged = models.DateField(null=True)
+    decided = models.DateField(null=True)
+    outcome = models.CharField(max_length=32, null=True)
+    deadline = models.DateField(null=True)
+    term_extended = models.BooleanField(default=False)
+    return_opened = models.DateField(null=True)
+    departed = models.DateField(null=True)
+    return_closed = models.DateField(null=True)
+    in_reception = models.BooleanField(default=False)
+    first_event = models.DateField()
+    last_event = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["chain", "lodged"], name="casefact_chain_lodged"),
+            models.Index(fields=["chain", "decided"], name="casefact_chain_decided"),
+        ]
+
+
+class Goal(models.Model):
+    """A chain goal (ketendoel)."""
+
+    code = models.CharField(max_length=32, primary_key=True)
+    name_nl = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Direction(models.TextChoices):
+    LOWER = "lower"
+    HIGHER = "higher"
+    BAND = "band"
+    NONE = "none"
+
+
+class Indicator(models.Model):
+    """A catalogue entry: a kind of computation with its parameters."""
+
+    code = models.CharField(max_length=64, primary_key=True)
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="indicators")
+    name_nl = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    definition_nl = models.TextField(blank=True)
+    definition_en = models.TextField(blank=True)
+    unit = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.NONE)
+    kind = models.CharField(max_length=48)
+    params = models.JSONField(default=dict, blank=True)
+    per_track = models.BooleanField(default=True)
+    by_nationality = models.BooleanField(default=False)
+    # Partner codes per chain that the value rests on, e.g. {"NL": ["IND"], "BE": ["DVZ"]}.
+    sources = models.JSONField(default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    catalogue_version = models.CharField(max_length=16, default="v1")
+
+    class Meta:
+        ordering = ["goal__position", "position"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Signal(models.TextChoices):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    NONE = "none"
+
+
+class SignalBand(models.Model):
+    """A closed interval; bands of one indicator and chain are checked in ``position`` order."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="bands")
+    chain = models.ForeignKey(
+        Chain, on_delete=models.CASCADE, null=True, blank=True, help_text="Empty: all chains."
+    )
+    position = models.PositiveSmallIntegerField()
+    signal = models.CharField(max_length=8, choices=Signal.choices)
+    lower = models.FloatField(null=True, blank=True, help_text="Empty: no lower bound.")
+    upper = models.FloatField(null=True, blank=True, help_text="Empty: no upper bound.")
+
+    class Meta:
+        ordering = ["indicator", "chain", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.chain_id or 'all'} {self.signal}"
+
+
+class LegalTermRule(models.Model):
+    """Months of the legal decision term for applications lodged in a date range."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="term_rules")
+    lodged_from = models.DateField(null=True, blank=True, help_text="Empty: from the beginning.")
+    lodged_to = models.DateField(null=True, blank=True, help_text="Inclusive. Empty: no end.")
+    months = models.PositiveSmallIntegerField()
+    extended_months = models.PositiveSmallIntegerField(
+        default=15, help_text="Months after an individual TERM_EXTENDED, if more than the rule's."
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["chain", "lodged_from"]
+
+    def __str__(self) -> str:
+        return f"{self.chain_id} {self.lodged_from} - {self.lodged_to}: {self.months}"
+
+
+class PeriodType(models.TextChoices):
+    MONTH = "month"
+    WEEK = "week"
+
+
+class IndicatorValue(models.Model):
+    """A materialized value for one indicator, chain, period and slice (track or nationality)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE)
+    period_type = models.CharField(max_length=5, choices=PeriodType.choices)
+    period = models.CharField(max_length=8)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # '' means all tracks / no nationality breakdown.
+    track = models.CharField(max_length=2, default="", blank=True)
+    nationality = models.CharField(max_length=3, default="", blank=True)
+    value = models.FloatField(null=True)
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+    n = models.IntegerField(default=0)
+    signal = models.CharField(max_length=8, choices=Signal.choices, default=Signal.NONE)
+    suppressed = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "chain", "period_type", "period", "track", "nationality"],
+                name="indicator_value_identity",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["indicator", "chain", "period_type", "track", "nationality", "period_end"],
+                name="value_series",
+            )
+        ]
+
+
+class DirtyRange(models.Model):
+    """Dates from which a chain's indicator values must be recomputed after an ingest."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE)
+    from_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class CatalogueChange(models.Model):
+    """Audit trail of catalogue edits: who changed what, when, from what to what."""
+
+    changed_at = models.DateTimeField(auto_now_add=True)
+    user = models.CharField(max_length=150)
+    object_type = models.CharField(max_length=50)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10)
+    old = models.JSONField(null=True)
+    new = models.JSONField(null=True)
+
+    class Meta:
+        ordering = ["-changed_at"]

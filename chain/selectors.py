@@ -1,0 +1,304 @@
+"""Reads of materialized indicator values and partner freshness, for the API, pages and reports.
+
+Nothing here aggregates events: values are read as the engine stored them. Staleness is
+derived at read time, because it changes with the clock, not with the data. The one read over
+case facts, ``case_flows``, is a single grouped query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from chain.models import Goal, Indicator, IndicatorValue, Organisation, Signal, SignalBand
+from chain.periods import Period, latest_complete
+from ingest.models import Extract
+
+GOOD_DELIVERY = (Extract.Status.ACCEPTED, Extract.Status.PARTIALLY_ACCEPTED)
+# The unit of indicators that count cases or events: a period without a stored row had none.
+COUNT_UNIT = "count"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When a partner last delivered good data, and whether that is too long ago."""
+
+    partner: str
+    last_delivery: datetime | None
+    expected_interval: timedelta
+    stale: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One indicator's value for one chain, with whether the data it rests on is stale."""
+
+    indicator: Indicator
+    chain: str
+    value: IndicatorValue
+    stale: bool
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Cases that moved from one stage to the next within a date range (a Sankey link)."""
+
+    source: str
+    target: str
+    value: int
+
+
+def partner_freshness(*, now: datetime | None = None) -> dict[str, Freshness]:
+    """Every organisation's last good delivery and whether data resting on it is stale."""
+    now = now or timezone.now()
+    last = dict(
+        Extract.objects.filter(status__in=GOOD_DELIVERY)
+        .values("organisation")
+        .annotate(last=Max("finished_at"))
+        .values_list("organisation", "last")
+    )
+    return {
+        org.code: Freshness(
+            partner=org.code,
+            last_delivery=last.get(org.code),
+            expected_interval=org.expected_interval,
+            stale=last.get(org.code) is None or now - last[org.code] > org.expected_interval,
+        )
+        for org in Organisation.objects.all()
+    }
+
+
+def is_stale(*, indicator: Indicator, chain: str, freshness: dict[str, Freshness]) -> bool:
+    """Whether any partner the indicator rests on in this chain has delivered too long ago."""
+    return any(freshness[p].stale for p in indicator.sources.get(chain, []) if p in freshness)
+
+
+def bands_for(*, indicator: Indicator, chain: str) -> list[SignalBand]:
+    """The chain's own bands if the indicator has any, else the bands for all chains."""
+    bands = list(indicator.bands.all())
+    own = [b for b in bands if b.chain_id == chain]
+    chosen = own or [b for b in bands if b.chain_id is None]
+    return sorted(chosen, key=lambda b: b.position)
+
+
+def signal_of(*, value: float | None, bands: Sequence[SignalBand]) -> str:
+    """The signal of the first band holding ``value``; ``none`` for no value or no band.
+
+    The same rule as the engine's SQL, for values the engine never stored (empty periods).
+    """
+    if value is None:
+        return Signal.NONE
+    for band in bands:
+        if (band.lower is None or value >= band.lower) and (
+            band.upper is None or value <= band.upper
+        ):
+            return band.signal
+    return Signal.NONE
+
+
+def latest_complete_period(*, period_type: str, today: date | None = None) -> Period:
+    """The last month or ISO week that has ended."""
+    return latest_complete(today or timezone.localdate(), period_type)
+
+
+def indicators_with_bands() -> QuerySet[Indicator]:
+    """Indicators in catalogue order with their goal and bands, as values are read with them."""
+    return Indicator.objects.select_related("goal").prefetch_related("bands")
+
+
+def goals_queryset() -> QuerySet[Goal]:
+    """Goals in order, each with its indicators (in catalogue order) and their bands."""
+    return Goal.objects.prefetch_related(
+        Prefetch(
+            "indicators", queryset=Indicator.objects.order_by("position").prefetch_related("bands")
+        )
+    )
+
+
+def goals_with_indicators() -> list[Goal]:
+    """The goals in order, each with its indicators and their bands."""
+    return list(goals_queryset())
+
+
+def indicator_series(
+    *,
+    indicator: str,
+    chain: str,
+    period_type: str,
+    start: date | None = None,
+    end: date | None = None,
+    track: str = "",
+    by_nationality: bool = False,
+) -> list[IndicatorValue]:
+    """Stored values in period order: the total (or a track), or the nationality cells."""
+    values = IndicatorValue.objects.filter(
+        indicator_id=indicator, chain_id=chain, period_type=period_type, track=track
+    )
+    values = values.exclude(nationality="") if by_nationality else values.filter(nationality="")
+    if start is not None:
+        values = values.filter(period_end__gte=start)
+    if end is not None:
+        values = values.filter(period_start__lte=end)
+    return list(values.order_by("period_start", "nationality"))
+
+
+def complete_series(
+    *,
+    indicator: Indicator,
+    chain: str,
+    periods: Sequence[Period],
+    track: str = "",
+    by_nationality: bool = False,
+) -> list[IndicatorValue]:
+    """One value for every period (and every nationality cell), stored or not.
+
+    A period without a stored row had nothing to measure: a count is then 0, anything else
+    (a share, a median) has no value, and its signal follows from the bands as the engine's
+    would. A nationality breakdown covers every nationality stored anywhere in the range; a
+    missing cell rests on 0 cases and so is suppressed. Unstored values are unsaved instances.
+    """
+    if not periods:
+        return []
+    stored = indicator_series(
+        indicator=indicator.code, chain=chain, period_type=periods[0].type,
+        start=periods[0].start, end=periods[-1].end, track=track, by_nationality=by_nationality,
+    )  # fmt: skip
+    by_key = {(v.period, v.nationality): v for v in stored}
+    nationalities = sorted({v.nationality for v in stored}) if by_nationality else [""]
+    bands = bands_for(indicator=indicator, chain=chain)
+    series = []
+    for period in periods:
+        for nationality in nationalities:
+            value = by_key.get((period.label, nationality))
+            if value is None:
+                value = _empty_value(
+                    indicator=indicator, chain=chain, period=period, track=track,
+                    nationality=nationality, bands=bands,
+                )  # fmt: skip
+            series.append(value)
+    return series
+
+
+def _empty_value(
+    *,
+    indicator: Indicator,
+    chain: str,
+    period: Period,
+    track: str,
+    nationality: str,
+    bands: Sequence[SignalBand],
+) -> IndicatorValue:
+    """The value of a period in which nothing was measured (never saved)."""
+    suppressed = nationality != ""  # a cell of 0 cases is below any suppression threshold
+    value = 0.0 if indicator.unit == COUNT_UNIT and not suppressed else None
+    return IndicatorValue(
+        indicator=indicator, chain_id=chain, period_type=period.type, period=period.label,
+        period_start=period.start, period_end=period.end, track=track, nationality=nationality,
+        value=value, n=0, signal=signal_of(value=value, bands=bands), suppressed=suppressed,
+    )  # fmt: skip
+
+
+def latest_values(
+    *, chain: str, period_type: str, period: Period | None = None
+) -> dict[str, IndicatorValue]:
+    """Each indicator's all-tracks value of one period (default: the latest complete one)."""
+    period = period or latest_complete_period(period_type=period_type)
+    values = IndicatorValue.objects.filter(
+        chain_id=chain, period_type=period_type, period=period.label, track="", nationality=""
+    )
+    return {v.indicator_id: v for v in values}
+
+
+def readings(
+    *,
+    chains: Sequence[str],
+    period: Period,
+    freshness: dict[str, Freshness],
+    indicators: Sequence[Indicator] | None = None,
+) -> list[Reading]:
+    """Every indicator's all-tracks value of ``period`` per chain, stored or not, with staleness.
+
+    Ordered by chain (as given), then catalogue order. ``indicators`` should come with their
+    bands prefetched (``indicators_with_bands``); default: all of them.
+    """
+    indicators = list(indicators_with_bands()) if indicators is None else indicators
+    out = []
+    for chain in chains:
+        stored = latest_values(chain=chain, period_type=period.type, period=period)
+        for indicator in indicators:
+            value = stored.get(indicator.code) or _empty_value(
+                indicator=indicator, chain=chain, period=period, track="", nationality="",
+                bands=bands_for(indicator=indicator, chain=chain),
+            )  # fmt: skip
+            stale = is_stale(indicator=indicator, chain=chain, freshness=freshness)
+            out.append(Reading(indicator=indicator, chain=chain, value=value, stale=stale))
+    return out
+
+
+def values_between(
+    *, chain: str, period_type: str, start: date, end: date
+) -> dict[tuple[str, str], IndicatorValue]:
+    """All-tracks values of every indicator in a date range, keyed by (indicator, period)."""
+    values = IndicatorValue.objects.filter(
+        Q(period_end__gte=start) & Q(period_start__lte=end),
+        chain_id=chain, period_type=period_type, track="", nationality="",
+    )  # fmt: skip
+    return {(v.indicator_id, v.period): v for v in values}
+
+
+# Each case yields one row per link it took in the range; the CASE picks a return's source
+# stage from what the case had reached when its return case opened.
+_FLOWS = """
+SELECT l.source, l.target, count(*) AS value
+FROM chain_casefact f
+CROSS JOIN LATERAL (
+    SELECT lower(replace(f.outcome, 'DECISION_', '')) AS outcome,
+        f.lodged IS NOT NULL AND f.lodged BETWEEN %(start)s AND %(end)s AS lodged_in_range
+) c
+CROSS JOIN LATERAL (VALUES
+    ('registered', 'lodged', c.lodged_in_range AND f.registered <= f.lodged),
+    ('lodged', c.outcome, f.decided BETWEEN %(start)s AND %(end)s),
+    ('lodged', 'open', c.lodged_in_range AND (f.decided IS NULL OR f.decided > %(end)s)),
+    (CASE WHEN f.decided <= f.return_opened THEN c.outcome
+          WHEN f.lodged <= f.return_opened THEN 'lodged'
+          WHEN f.registered <= f.return_opened THEN 'registered'
+          ELSE 'other' END,
+     'return_opened', f.return_opened BETWEEN %(start)s AND %(end)s),
+    ('return_opened', 'departed',
+     f.departed BETWEEN %(start)s AND %(end)s AND f.return_opened <= f.departed),
+    ('return_opened', 'return_closed',
+     f.return_closed BETWEEN %(start)s AND %(end)s AND f.departed IS NULL)
+) AS l(source, target, moved)
+WHERE f.chain_id = %(chain)s AND f.last_event >= %(start)s AND f.first_event <= %(end)s
+  AND l.moved
+GROUP BY l.source, l.target
+ORDER BY l.source, l.target
+"""
+
+
+def case_flows(*, chain: str, start: date, end: date) -> list[Flow]:
+    """How many cases of ``chain`` moved between stages from ``start`` to ``end`` (inclusive).
+
+    A case counts on a link when the milestone it reached by that link falls in the range:
+
+    - ``registered → lodged``: registered, then lodged in the range;
+    - ``lodged → granted | rejected | discontinued``: first-instance decision in the range;
+    - ``lodged → open``: lodged in the range and not decided by ``end``;
+    - ``granted | rejected | discontinued | lodged | registered → return_opened``: return case
+      opened in the range, from the decision (or, without one before it, the lodging or
+      registration) the case had reached by then; ``other → return_opened`` for a case with
+      none of those before its return case (someone who never applied);
+    - ``return_opened → departed``: departed in the range after its return case opened;
+    - ``return_opened → return_closed``: return case closed in the range without departure.
+
+    Reception is not a case milestone here (case facts carry only the current state), so it
+    has no links. Links without cases are left out.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_FLOWS, {"chain": chain, "start": start, "end": end})
+        return [Flow(source, target, value) for source, target, value in cursor.fetchall()]

@@ -1,0 +1,105 @@
+"""``manage.py demo``: everything ``make demo`` does, on a fresh machine or again in seconds.
+
+Migrates, loads the catalogue, creates the demo login, generates a simulated chain's partner
+extracts, ingests them through a real Celery worker on the real broker, computes the
+indicators and serves the dashboard, with a worker and beat running beside the web server.
+Ctrl-C stops every process it started, and the embedded database and broker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from chain.indicators.engine import compute_dirty
+from chain.models import StatusEvent
+from ingest.demo.delivery import enqueue_demo_extracts, wait_for_extracts
+from psi import embedded
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DEBUG only
+
+
+class Command(BaseCommand):
+    help = "Set up a populated demo and serve it at http://127.0.0.1:8000/ (Ctrl-C stops)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=float, default=0.02)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-serve", action="store_true", help="set up and ingest, then stop (for tests)"
+        )
+
+    def handle(
+        self, *args: object, scale: float, port: int, no_serve: bool, **opts: object
+    ) -> None:
+        started = time.monotonic()
+        call_command("migrate", verbosity=0)
+        call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        self._demo_user()
+        children = [self._spawn("worker", "-l", "warning", "--concurrency", "2")]
+        try:
+            if not StatusEvent.objects.exists():
+                self._ingest(scale)
+            compute_dirty()
+            self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
+            if no_serve:
+                return
+            children.append(self._spawn("beat", "-l", "warning"))
+            children.append(
+                subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+                    [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+                )
+            )
+            self.stdout.write(
+                f"\nKetendashboard: http://127.0.0.1:{port}/\n"
+                f"Log in as {DEMO_USER} / {DEMO_PASSWORD}\nCtrl-C stops everything.\n"
+            )
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            while all(child.poll() is None for child in children):
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for child in children:
+                child.terminate()
+            for child in children:
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+            if not no_serve and not os.environ.get("DATABASE_URL"):
+                embedded.stop_services()
+                self.stdout.write("Stopped the worker, beat, web server, database and broker.")
+
+    def _demo_user(self) -> None:
+        user, _ = User.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True})
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        group, _ = Group.objects.get_or_create(name="chain director")
+        user.groups.add(group)
+
+    def _ingest(self, scale: float) -> None:
+        out = Path(settings.BASE_DIR) / "var" / "demo"
+        if not (out / "manifest.json").exists():
+            self.stdout.write(f"Generating a simulated chain at scale {scale} in {out} …")
+            call_command("generate_demo", scale=scale, out=str(out), stdout=open(os.devnull, "w"))  # noqa: SIM115
+        extract_ids = enqueue_demo_extracts(out)
+        self.stdout.write(f"Ingesting {len(extract_ids)} extracts through the Celery worker …")
+        summary = wait_for_extracts(extract_ids, timeout=600)
+        self.stdout.write(f"Ingested: {summary}")
+
+    @staticmethod
+    def _spawn(*args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and the celery module
+            [sys.executable, "-m", "celery", "-A", "psi", *args]
+        )

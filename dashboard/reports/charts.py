@@ -1,0 +1,58 @@
+"""Small PNG charts for the report, drawn in the worker with matplotlib's Agg backend.
+
+No browser anywhere in the sending path: headless-browser screenshots are what fails most in
+other tools' e-mailed reports.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+# pyplot is imported only after the backend is chosen, or it would pick an interactive one.
+from matplotlib import pyplot as plt
+
+from chain.models import IndicatorValue, SignalBand
+
+BAND_COLOURS = {"green": "#cfe8d5", "amber": "#fbe3b4", "red": "#f6c9c9"}
+LINE_COLOUR = "#154273"
+
+
+def draw_chart(
+    *, title: str, values: Sequence[IndicatorValue], bands: Sequence[SignalBand], unit: str
+) -> bytes:
+    """A 12-period line with the signal bands shaded behind it, as PNG bytes."""
+    labels = [v.period for v in values]
+    points = [
+        (v.value * 100 if unit == "share" and v.value is not None else v.value) for v in values
+    ]
+    present = [p for p in points if p is not None]
+    figure, axes = plt.subplots(figsize=(4.8, 2.0), dpi=100)
+    try:
+        scale = 100 if unit == "share" else 1
+        low = min([*present, *(b.lower * scale for b in bands if b.lower is not None)], default=0)
+        high = max([*present, *(b.upper * scale for b in bands if b.upper is not None)], default=1)
+        margin = (high - low) * 0.1 or 1
+        bottom, top = low - margin, high + margin
+        # Bands are checked in order, so draw them last-first: earlier bands paint over later.
+        for band in reversed(list(bands)):
+            lower = band.lower * scale if band.lower is not None else bottom
+            upper = band.upper * scale if band.upper is not None else top
+            axes.axhspan(lower, upper, color=BAND_COLOURS[band.signal], zorder=0)
+        axes.plot(labels, points, color=LINE_COLOUR, marker="o", markersize=3, zorder=2)
+        axes.set_ylim(bottom, top)
+        axes.set_title(title, fontsize=9, loc="left")
+        axes.tick_params(axis="both", labelsize=7)
+        axes.set_xticks(labels[:: max(len(labels) // 4, 1)])
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(figure)

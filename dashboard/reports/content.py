@@ -1,0 +1,181 @@
+"""What a weekly report says: per chain and goal, last week's values, signals and changes.
+
+The report is about the last complete ISO week; "the previous report" is the week before it,
+so a signal change is last week's signal against the signal of the week before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import formats, translation
+from django.utils.translation import gettext_lazy
+
+from chain.models import Indicator, IndicatorValue, PeriodType, Signal
+from chain.periods import Period
+from chain.selectors import (
+    Freshness,
+    bands_for,
+    goals_with_indicators,
+    indicator_series,
+    is_stale,
+    partner_freshness,
+)
+
+SIGNAL_RANK = {Signal.GREEN: 0, Signal.AMBER: 1, Signal.RED: 2}
+SIGNAL_LABELS = {
+    Signal.GREEN: gettext_lazy("green"), Signal.AMBER: gettext_lazy("amber"),
+    Signal.RED: gettext_lazy("red"), Signal.NONE: gettext_lazy("no signal"),
+}  # fmt: skip
+CHART_PERIODS = 12
+
+
+@dataclass
+class Row:
+    """One indicator in the report."""
+
+    indicator: Indicator
+    name: str
+    value: str
+    signal: str
+    previous_signal: str
+    change: str
+    direction: str  # "up", "down", "same" or ""
+    stale: bool
+    history: list[IndicatorValue] = field(default_factory=list)
+    # Set when the e-mail is composed: the chart's Content-ID and the dashboard link.
+    cid: str = ""
+    link: str = ""
+
+    @property
+    def signal_label(self) -> str:
+        return str(SIGNAL_LABELS[self.signal])
+
+    @property
+    def previous_signal_label(self) -> str:
+        return str(SIGNAL_LABELS[self.previous_signal])
+
+    @property
+    def signal_changed(self) -> bool:
+        return self.signal != self.previous_signal and Signal.NONE not in (
+            self.signal,
+            self.previous_signal,
+        )
+
+    @property
+    def worsened(self) -> bool:
+        return self.signal_changed and SIGNAL_RANK[self.signal] > SIGNAL_RANK[self.previous_signal]
+
+
+@dataclass
+class GoalSection:
+    name: str
+    rows: list[Row]
+
+
+@dataclass
+class ChainReport:
+    chain: str
+    goals: list[GoalSection]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for goal in self.goals for row in goal.rows]
+
+    @property
+    def worsened(self) -> list[Row]:
+        return [r for r in self.rows if r.worsened]
+
+    @property
+    def recovered(self) -> list[Row]:
+        return [r for r in self.rows if r.signal_changed and not r.worsened]
+
+    @property
+    def stale(self) -> list[Row]:
+        return [r for r in self.rows if r.stale]
+
+
+@dataclass
+class Report:
+    week: Period
+    language: str
+    chains: list[ChainReport]
+
+    @property
+    def changed_rows(self) -> list[tuple[str, Row]]:
+        return [(c.chain, r) for c in self.chains for r in c.rows if r.signal_changed]
+
+
+def build_report(*, chains: list[str], week: Period, language: str) -> Report:
+    """The report of ``week`` for the given chains, in ``language``."""
+    freshness = partner_freshness()
+    goals = goals_with_indicators()
+    with translation.override(language):
+        return Report(
+            week=week,
+            language=language,
+            chains=[_chain_report(chain, week, goals, freshness, language) for chain in chains],
+        )
+
+
+def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshness], language: str):  # type: ignore[no-untyped-def]
+    first = week
+    for _ in range(CHART_PERIODS - 1):
+        first = first.previous()
+    sections = []
+    for goal in goals:
+        rows = []
+        for indicator in goal.indicators.all():
+            history = indicator_series(
+                indicator=indicator.code, chain=chain, period_type=PeriodType.WEEK,
+                start=first.start, end=week.end,
+            )  # fmt: skip
+            by_period = {v.period: v for v in history}
+            current = by_period.get(week.label)
+            previous = by_period.get(week.previous().label)
+            rows.append(
+                _row(indicator, current, previous, history, is_stale(
+                    indicator=indicator, chain=chain, freshness=freshness
+                ), language)
+            )  # fmt: skip
+        sections.append(GoalSection(goal.name_en if language == "en" else goal.name_nl, rows))
+    return ChainReport(chain=chain, goals=sections)
+
+
+def _row(indicator, current, previous, history, stale: bool, language: str) -> Row:  # type: ignore[no-untyped-def]
+    value = current.value if current else None
+    before = previous.value if previous else None
+    direction, change = "", ""
+    if value is not None and before is not None:
+        delta = value - before
+        direction = "up" if delta > 0 else "down" if delta < 0 else "same"
+        change = ("+" if delta > 0 else "") + format_value(delta, indicator.unit)
+    return Row(
+        indicator=indicator,
+        name=indicator.name_en if language == "en" else indicator.name_nl,
+        value=format_value(value, indicator.unit),
+        signal=current.signal if current else Signal.NONE,
+        previous_signal=previous.signal if previous else Signal.NONE,
+        change=change,
+        direction=direction,
+        stale=stale,
+        history=history,
+    )
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value for display in the active language: ``1.234`` in Dutch, shares as percentages."""
+    if value is None:
+        return "-"
+    if unit == "share":
+        return formats.number_format(value * 100, decimal_pos=1, use_l10n=True) + " %"
+    if unit in {"count", "days"}:
+        return formats.number_format(
+            round(value), decimal_pos=0, use_l10n=True, force_grouping=True
+        )
+    return formats.number_format(value, decimal_pos=2, use_l10n=True)
+
+
+def bands_of(row: Row, chain: str) -> list:  # type: ignore[type-arg]
+    """The signal bands drawn behind a row's chart."""
+    return bands_for(indicator=row.indicator, chain=chain)

@@ -1,0 +1,125 @@
+"""Sending the weekly reports: each subscriber gets one report a week, exactly once.
+
+``schedule_week`` records a delivery per active subscriber and week (a unique row, so a second
+beat run adds nothing) and queues it. ``deliver`` claims the delivery with a conditional
+``UPDATE`` and checks the row count: of two workers, or a retry after a success, only one gets
+to send. A claim that a dead worker left behind is taken over after ``REPORT_CLAIM_TIMEOUT``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from chain.models import PeriodType
+from chain.periods import Period, parse_period
+from chain.selectors import latest_complete_period
+from dashboard.models import ReportDelivery, Subscription
+from dashboard.reports.content import build_report
+from dashboard.reports.mail import compose
+
+logger = logging.getLogger(__name__)
+
+
+def report_week(today: date | None = None) -> Period:
+    """The week a report sent today is about: the last complete ISO week."""
+    return latest_complete_period(period_type=PeriodType.WEEK, today=today)
+
+
+def schedule_week(*, week: Period) -> list[int]:
+    """Record this week's delivery for every active subscriber; ids of those still to send."""
+    ReportDelivery.objects.bulk_create(
+        [
+            ReportDelivery(subscription=s, week=week.label)
+            for s in Subscription.objects.filter(active=True)
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        ReportDelivery.objects.filter(
+            week=week.label, subscription__active=True,
+            status__in=[ReportDelivery.Status.PENDING, ReportDelivery.Status.SENDING],
+        ).values_list("pk", flat=True)
+    )  # fmt: skip
+
+
+def claim(delivery_id: int) -> bool:
+    """Take a delivery for sending; False when it is sent, failed or another worker has it."""
+    now = timezone.now()
+    claimable = Q(status=ReportDelivery.Status.PENDING) | Q(
+        status=ReportDelivery.Status.SENDING, claimed_at__lt=now - settings.REPORT_CLAIM_TIMEOUT
+    )
+    updated = ReportDelivery.objects.filter(claimable, pk=delivery_id).update(
+        status=ReportDelivery.Status.SENDING, claimed_at=now
+    )
+    return updated == 1
+
+
+def deliver(*, delivery_id: int, final_attempt: bool = True) -> bool:
+    """Send one claimed-or-claimable delivery; True when this call sent it.
+
+    A failed SMTP delivery puts it back to pending with the error (or, on the final attempt,
+    marks it failed for administrators to see) and re-raises for the caller's retry.
+    """
+    if not claim(delivery_id):
+        return False
+    delivery = ReportDelivery.objects.select_related("subscription__user").get(pk=delivery_id)
+    subscription = delivery.subscription
+    try:
+        report = build_report(
+            chains=subscription.chains, week=parse_period(delivery.week, PeriodType.WEEK),
+            language=subscription.language,
+        )  # fmt: skip
+        compose(subscription=subscription, report=report).send()
+    except Exception as err:
+        status = ReportDelivery.Status.FAILED if final_attempt else ReportDelivery.Status.PENDING
+        ReportDelivery.objects.filter(pk=delivery_id).update(
+            status=status, attempts=delivery.attempts + 1, last_error=f"{type(err).__name__}: {err}"
+        )
+        logger.warning("report %s to %s: %s (%s)", delivery.week, subscription.user, err, status)
+        raise
+    ReportDelivery.objects.filter(pk=delivery_id).update(
+        status=ReportDelivery.Status.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now(),
+        last_error="",
+    )  # fmt: skip
+    logger.info("report %s sent to subscription %s", delivery.week, subscription.pk)
+    return True
+
+
+def send_preview(*, subscription: Subscription) -> None:
+    """Send the current report now, outside the weekly record (the "preview" button)."""
+    report = build_report(
+        chains=subscription.chains, week=report_week(), language=subscription.language
+    )
+    compose(subscription=subscription, report=report).send()
+
+
+def render_week(*, week: Period, folder: Path) -> list[Path]:
+    """Write every active subscriber's report as .eml, .html and .txt without sending."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for subscription in Subscription.objects.filter(active=True).select_related("user"):
+        report = build_report(chains=subscription.chains, week=week, language=subscription.language)
+        message = compose(subscription=subscription, report=report)
+        stem = folder / f"{week.label}-{subscription.pk}"
+        stem.with_suffix(".eml").write_bytes(message.message().as_bytes())
+        stem.with_suffix(".txt").write_text(message.body)
+        stem.with_suffix(".html").write_text(str(message.alternatives[0][0]))
+        written.append(stem.with_suffix(".eml"))
+    return written
+
+
+def queue_week(*, week: Period) -> list[int]:
+    """Schedule the week and queue a send task per delivery once the rows are committed."""
+    from dashboard.tasks import send_report
+
+    ids = schedule_week(week=week)
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: send_report.delay(pk))
+    return ids

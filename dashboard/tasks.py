@@ -1,0 +1,27 @@
+"""Celery tasks of the weekly report: they take ids and call the sending service."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from dashboard.reports.sending import deliver, queue_week, report_week
+
+MAX_RETRIES = 5
+
+
+@shared_task
+def send_weekly_reports() -> int:
+    """Beat's Monday entry: record and queue this week's report for every subscriber."""
+    return len(queue_week(week=report_week()))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def send_report(self, delivery_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """Send one delivery; SMTP failures retry with exponential back-off, then show as failed."""
+    final = self.request.retries >= MAX_RETRIES
+    try:
+        return deliver(delivery_id=delivery_id, final_attempt=final)
+    except (SMTPException, OSError) as err:
+        if final:
+            return False
+        raise self.retry(exc=err, countdown=60 * 2**self.request.retries) from err

@@ -1,0 +1,200 @@
+"""What every partner adapter yields, and the shared checks on canonical values.
+
+An adapter reads one extract as a byte stream and yields, row by row, either an ``EventRow``,
+a ``MeasurementRow`` or a ``Rejection``. It never holds the whole file in memory. A file that
+cannot be read as its format at all raises ``ExtractRejected`` and the loader stores nothing
+of it. Raw identifiers (V- and SP-numbers) only live in ``EventRow.person_ref`` until the loader
+pseudonymizes them; a ``Rejection`` carries them masked (see ``mask``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import BinaryIO, ClassVar, Protocol
+from zoneinfo import ZoneInfo
+
+from chain.models import EventType, LeaveReason, MeasurementKind
+
+EVENT_TYPES = frozenset(EventType.values)
+LEAVE_REASONS = frozenset(LeaveReason.values)
+MEASUREMENT_KINDS = frozenset(MeasurementKind.values)
+TRACKS = {"NL": frozenset({"1", "2", "3", "4"}), "BE": frozenset({"P", "U"})}
+PERSON_REF = {"NL": re.compile(r"\d{10}"), "BE": re.compile(r"\d{7,8}")}
+PERSON_REF_LABEL = {"NL": "V-nummer (10 digits)", "BE": "SP number (7 or 8 digits)"}
+ISO_ALPHA3 = re.compile(r"[A-Z]{3}")
+
+
+class ExtractRejected(Exception):
+    """The delivery cannot be read as its format at all; nothing of it is stored."""
+
+
+class RowError(ValueError):
+    """One field of one row is wrong; ``field`` names it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class EventRow:
+    """A canonical status event, before pseudonymization."""
+
+    line: int
+    source_event_id: str
+    person_ref: str
+    event_type: str
+    occurred_at: datetime  # aware
+    track: str | None = None
+    nationality: str | None = None
+    uam: bool | None = None
+    location: str | None = None
+    reason: str | None = None
+    destination: str | None = None
+
+
+@dataclass(slots=True)
+class MeasurementRow:
+    """An aggregate measurement (capacity, satisfaction, decision staff)."""
+
+    line: int
+    kind: str
+    location: str | None
+    date: date
+    value: float
+
+
+@dataclass(slots=True)
+class Rejection:
+    """A quarantined row: where, which field, why; ``excerpt`` has identifiers masked."""
+
+    line: int
+    field: str
+    reason: str
+    excerpt: str = ""
+
+
+Row = EventRow | MeasurementRow | Rejection
+
+
+class Adapter(Protocol):
+    """Turns one partner's extract into canonical rows."""
+
+    partner: ClassVar[str]
+    chain: ClassVar[str]
+
+    def parse(self, stream: BinaryIO) -> Iterator[Row]:
+        """Yield the extract's rows in order; raise ``ExtractRejected`` if it is unreadable."""
+        ...
+
+
+def mask(identifier: str | None) -> str:
+    """Mask an identifier, keeping its last 2 characters: ``3012345678`` -> ``********78``."""
+    if not identifier:
+        return ""
+    text = identifier.strip()
+    return "*" * max(len(text) - 2, 0) + text[-2:]
+
+
+def check_person_ref(chain: str, raw: str | None, field: str) -> str:
+    """The stripped chain key, or ``RowError`` when it is missing or malformed."""
+    value = (raw or "").strip()
+    if not value:
+        raise RowError(field, "missing person key")
+    if not PERSON_REF[chain].fullmatch(value):
+        raise RowError(field, f"{mask(value)} is not a valid {PERSON_REF_LABEL[chain]}")
+    return value
+
+
+def check_nationality(raw: str | None, field: str) -> str | None:
+    """ISO 3166-1 alpha-3 (three capital letters) or None when empty."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if not ISO_ALPHA3.fullmatch(value):
+        raise RowError(field, f"{value!r} is not an ISO 3166-1 alpha-3 code (three capitals)")
+    return value
+
+
+def check_track(chain: str, raw: str | None, field: str) -> str | None:
+    """A track code of the chain, or None when empty."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if value not in TRACKS[chain]:
+        allowed = ", ".join(sorted(TRACKS[chain]))
+        raise RowError(field, f"track {value!r} is not one of {allowed}")
+    return value
+
+
+def check_choice(raw: str | None, mapping: dict[str, str], field: str, what: str) -> str:
+    """Map a partner code to its canonical value, or reject it naming the allowed codes."""
+    value = (raw or "").strip()
+    try:
+        return mapping[value]
+    except KeyError:
+        allowed = ", ".join(sorted(mapping))
+        raise RowError(field, f"unknown {what} {value!r} (expected one of {allowed})") from None
+
+
+def parse_iso_date(raw: str | None, field: str) -> date:
+    """``yyyy-mm-dd`` as a real calendar date."""
+    value = (raw or "").strip()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RowError(field, f"{value!r} is not a valid date (yyyy-mm-dd)") from None
+
+
+def parse_timestamp(raw: str | None, field: str) -> datetime:
+    """An ISO 8601 timestamp with a UTC offset."""
+    value = (raw or "").strip() if isinstance(raw, str) else ""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise RowError(field, f"{value!r} is not an ISO 8601 timestamp") from None
+    if parsed.tzinfo is None:
+        raise RowError(field, f"{value!r} has no UTC offset")
+    return parsed
+
+
+CHAIN_TIMEZONES = {"NL": ZoneInfo("Europe/Amsterdam"), "BE": ZoneInfo("Europe/Brussels")}
+
+
+@lru_cache(maxsize=65_536)
+def local_midnight(chain: str, day: date, hour: int = 0, minute: int = 0) -> datetime:
+    """The aware local time of ``day`` at ``hour:minute`` in the chain's time zone."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHAIN_TIMEZONES[chain])
+
+
+def natural_key_id(*parts: str) -> str:
+    """The ``source_event_id`` of a format without ids: SHA-256 over its natural key."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def check_header(found: list[str], expected: frozenset[str], what: str) -> dict[str, int]:
+    """Column positions by name; ``ExtractRejected`` naming what is missing or unexpected."""
+    names = [name.strip() for name in found]
+    missing = sorted(expected - set(names))
+    unexpected = sorted(set(names) - expected)
+    if missing or unexpected or len(names) != len(set(names)):
+        problems = []
+        if missing:
+            problems.append(f"missing column(s) {', '.join(missing)}")
+        if unexpected:
+            problems.append(f"unexpected column(s) {', '.join(unexpected)}")
+        if len(names) != len(set(names)):
+            problems.append("a column appears twice")
+        raise ExtractRejected(
+            f"line 1: not a {what} header ({'; '.join(problems)}); expected exactly "
+            f"{', '.join(sorted(expected))}"
+        )
+    return {name: i for i, name in enumerate(names)}

@@ -1,0 +1,138 @@
+"""The push API's body (``contracts/push-api.md``): canonical events and measurements as JSON.
+
+``check_shape`` finds what makes a body unusable as a whole (answered 400, nothing stored);
+``parse_push`` turns the items into rows, rejecting a bad item on its own with its index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from ingest.adapters.base import (
+    EVENT_TYPES,
+    LEAVE_REASONS,
+    MEASUREMENT_KINDS,
+    EventRow,
+    MeasurementRow,
+    Rejection,
+    Row,
+    RowError,
+    check_nationality,
+    check_person_ref,
+    check_track,
+    mask,
+    parse_iso_date,
+    parse_timestamp,
+)
+
+MAX_EVENTS = 10_000
+EVENT_FIELDS = frozenset(
+    {"source_event_id", "person_ref", "event_type", "occurred_at", "track", "nationality", "uam",
+     "location", "reason", "destination"}
+)  # fmt: skip
+MEASUREMENT_FIELDS = frozenset({"kind", "location", "date", "value"})
+# "organisation" is optional; when given it must be the key's own (else 403).
+TOP_LEVEL = frozenset({"organisation", "events", "measurements"})
+
+
+def check_shape(body: Any) -> list[str]:
+    """Every problem that makes the body unusable as a whole; empty when its shape is right."""
+    if not isinstance(body, dict):
+        return ["the body must be a JSON object with 'events' and/or 'measurements'"]
+    problems = [f"unknown top-level field {k!r}" for k in sorted(body) if k not in TOP_LEVEL]
+    if "organisation" in body and not isinstance(body["organisation"], str):
+        problems.append("'organisation' must be an organisation code")
+    if "events" not in body and "measurements" not in body:
+        problems.append("the body has neither 'events' nor 'measurements'")
+    for key in ("events", "measurements"):
+        if key in body and not isinstance(body[key], list):
+            problems.append(f"'{key}' must be a list")
+        elif key in body:
+            problems.extend(
+                f"{key}[{i}] must be an object" for i, item in enumerate(body[key])
+                if not isinstance(item, dict)
+            )  # fmt: skip
+    return problems
+
+
+def parse_push(body: dict[str, Any], chain: str) -> Iterator[Row]:
+    """The rows of a well-shaped body; a bad item becomes a Rejection with its index."""
+    for index, item in enumerate(body.get("events", [])):
+        try:
+            yield _event(item, index, chain)
+        except RowError as err:
+            yield Rejection(index, err.field, err.reason, mask(_text(item.get("person_ref"))))
+    for index, item in enumerate(body.get("measurements", [])):
+        try:
+            yield _measurement(item, index)
+        except RowError as err:
+            yield Rejection(index, f"measurements.{err.field}", err.reason)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _optional_text(item: dict[str, Any], field: str, limit: int) -> str | None:
+    value = item.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise RowError(field, "must be a string or null")
+    if len(value) > limit:
+        raise RowError(field, f"longer than {limit} characters")
+    return value.strip() or None
+
+
+def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
+    unknown = sorted(set(item) - EVENT_FIELDS)
+    if unknown:
+        raise RowError(unknown[0], f"unknown field {unknown[0]!r}")
+    source_event_id = _optional_text(item, "source_event_id", 100)
+    if not source_event_id:
+        raise RowError("source_event_id", "missing source_event_id")
+    if not isinstance(item.get("person_ref"), str):
+        raise RowError("person_ref", "missing person_ref (a string)")
+    person_ref = check_person_ref(chain, item["person_ref"], "person_ref")
+    event_type = item.get("event_type")
+    if event_type not in EVENT_TYPES:
+        raise RowError("event_type", f"unknown event type {event_type!r}")
+    occurred_at = parse_timestamp(_text(item.get("occurred_at")), "occurred_at")
+    uam = item.get("uam")
+    if uam is not None and not isinstance(uam, bool):
+        raise RowError("uam", "must be true, false or null")
+    reason = _optional_text(item, "reason", 16)
+    if reason is not None and reason not in LEAVE_REASONS:
+        raise RowError(
+            "reason", f"unknown reason {reason!r} (expected {', '.join(sorted(LEAVE_REASONS))})"
+        )
+    if event_type == "RECEPTION_LEFT" and reason is None:
+        raise RowError("reason", "RECEPTION_LEFT needs a reason")
+    return EventRow(
+        line=index, source_event_id=source_event_id, person_ref=person_ref,
+        event_type=event_type, occurred_at=occurred_at,
+        track=check_track(chain, _optional_text(item, "track", 2), "track"),
+        nationality=check_nationality(_optional_text(item, "nationality", 3), "nationality"),
+        uam=uam, location=_optional_text(item, "location", 200), reason=reason,
+        destination=check_nationality(_optional_text(item, "destination", 3), "destination"),
+    )  # fmt: skip
+
+
+def _measurement(item: dict[str, Any], index: int) -> MeasurementRow:
+    unknown = sorted(set(item) - MEASUREMENT_FIELDS)
+    if unknown:
+        raise RowError(unknown[0], f"unknown field {unknown[0]!r}")
+    kind = item.get("kind")
+    if kind not in MEASUREMENT_KINDS:
+        raise RowError("kind", f"unknown measurement kind {kind!r}")
+    value = item.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise RowError("value", "must be a finite number")
+    if value < 0:
+        raise RowError("value", "must not be negative")
+    return MeasurementRow(
+        line=index, kind=kind, location=_optional_text(item, "location", 200),
+        date=parse_iso_date(_text(item.get("date")), "date"), value=float(value),
+    )  # fmt: skip

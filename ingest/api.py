@@ -1,0 +1,104 @@
+"""``POST /api/v1/events``: partner systems push canonical events (``contracts/push-api.md``)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from chain.api.authentication import ApiKeyAuthentication
+from ingest.adapters.push import MAX_EVENTS, check_shape
+from ingest.models import OrganisationAPIKey
+from ingest.push import IdempotencyConflict, Replay, push_events
+
+
+class CanPush(BasePermission):
+    """A push-scoped key of an organisation; a read key or a person's session cannot push."""
+
+    message = "this API key may not push events: it needs the push scope and an organisation"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        key = request.auth
+        return (
+            isinstance(key, OrganisationAPIKey)
+            and key.scope == OrganisationAPIKey.Scope.PUSH
+            and key.organisation_id is not None
+        )
+
+
+class PushKeyThrottle(SimpleRateThrottle):
+    """Pushes per API key, at ``PUSH_THROTTLE_RATE`` (429 with Retry-After beyond it)."""
+
+    scope = "push"
+
+    def get_rate(self) -> str:
+        return settings.PUSH_THROTTLE_RATE
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        key = request.auth
+        return f"throttle_push_{key.prefix}" if isinstance(key, OrganisationAPIKey) else None
+
+
+class PushEventsView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [CanPush]
+    throttle_classes = [PushKeyThrottle]
+
+    @extend_schema(
+        summary="Push canonical status events and measurements",
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        request={"application/json": {"type": "object"}},
+        responses={200: {"type": "object"}},
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            raw = request.body
+        except RequestDataTooBig:
+            raise PayloadTooLarge(
+                f"the body is larger than {settings.PUSH_MAX_BODY_BYTES} bytes"
+            ) from None
+        try:
+            body = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise exceptions.ParseError(f"the body is not JSON: {err}") from None
+        problems = check_shape(body)
+        if problems:
+            raise exceptions.ValidationError({"body": problems})
+        claimed = body.get("organisation")
+        if claimed is not None and claimed != request.auth.organisation_id:
+            raise exceptions.PermissionDenied(
+                f"this key belongs to {request.auth.organisation_id}; it cannot push for {claimed}"
+            )
+        if len(body.get("events", [])) > MAX_EVENTS:
+            raise PayloadTooLarge(
+                f"{len(body['events'])} events in one push; at most {MAX_EVENTS}: split the batch"
+            )
+        try:
+            result = push_events(
+                api_key=request.auth, body=body, raw=raw,
+                idempotency_key=request.headers.get("Idempotency-Key"),
+            )  # fmt: skip
+        except IdempotencyConflict as conflict:
+            raise ConflictError(conflict.detail, conflict.status_code) from None
+        if isinstance(result, Replay):
+            return Response(result.response, status=result.status_code)
+        return Response(result.as_dict(), status=status.HTTP_200_OK)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "the body is too large"
+
+
+class ConflictError(exceptions.APIException):
+    def __init__(self, detail: str, status_code: int) -> None:
+        super().__init__(detail)
+        self.status_code = status_code

@@ -1,0 +1,139 @@
+"""Pull the Fedasil occupancy feed page by page (``contracts/partners.md``).
+
+Each page is kept in the partner's archive folder and ingested as an extract of its own; the
+cursor is saved only after the page's events are committed, so a crash re-reads a page and
+never skips one. ``429`` (honouring ``Retry-After``), ``5xx`` and timeouts are retried with
+back-off; a run that gives up leaves the cursor where it was and records why on the source.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import httpx
+from django.conf import settings
+from django.utils import timezone
+
+from ingest.landing import landing_folder
+from ingest.models import Extract, Source
+from ingest.services import ImportSummary, ingest_extract, register_file
+
+logger = logging.getLogger(__name__)
+PAGE_LIMIT = 1000
+MAX_PAGES_PER_RUN = 10_000
+MAX_TRIES = 5
+MAX_WAIT_SECONDS = 60.0
+
+
+class FeedError(Exception):
+    """The feed could not be read this run; the message says why and where."""
+
+
+def pull_feed(
+    *,
+    source: Source,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    today: date | None = None,
+) -> list[ImportSummary]:
+    """One run over the feed: every new page, then today's capacity. Records errors on source."""
+    base = (source.url or settings.FEDASIL_FEED_URL).rstrip("/")
+    if not base:
+        raise FeedError("no feed URL: set FEDASIL_FEED_URL or the source's URL")
+    headers = {"Authorization": f"Bearer {settings.FEDASIL_FEED_TOKEN}"}
+    own_client = client is None
+    http = client or httpx.Client(timeout=30.0)
+    summaries: list[ImportSummary] = []
+    try:
+        summaries.extend(_pull_pages(source, http, base, headers, sleep))
+        day = today or timezone.localdate()
+        response = _get(http, f"{base}/v1/capacity", {"date": day.isoformat()}, headers, sleep)
+        summaries.append(_ingest_document(source, response.content, f"capacity-{day:%Y%m%d}"))
+        source.last_error = ""
+    except FeedError as err:
+        source.last_error = str(err)
+        logger.error("Fedasil feed: %s", err)
+    finally:
+        if own_client:
+            http.close()
+        source.last_pulled_at = timezone.now()
+        source.save()
+    return summaries
+
+
+def _pull_pages(
+    source: Source, http: httpx.Client, base: str, headers: dict[str, str], sleep: Callable
+) -> list[ImportSummary]:
+    summaries = []
+    seen: set[str] = set()
+    cursor = source.cursor or None
+    for _ in range(MAX_PAGES_PER_RUN):
+        params: dict[str, str | int] = {"limit": PAGE_LIMIT}
+        if cursor:
+            params["cursor"] = cursor
+        response = _get(http, f"{base}/v1/occupancy-events", params, headers, sleep)
+        summary = _ingest_document(source, response.content, "occupancy-events")
+        summaries.append(summary)
+        if summary.status == Extract.Status.REJECTED:
+            raise FeedError(f"page at cursor {cursor!r} rejected: {summary.reason}")
+        next_cursor = json.loads(response.content).get("next_cursor")
+        if next_cursor is None:
+            # The last page: keep its cursor, so the next run re-reads it for new events.
+            return summaries
+        if not isinstance(next_cursor, str) or next_cursor in seen or next_cursor == cursor:
+            raise FeedError(f"the feed returned cursor {next_cursor!r} again: a cursor loop")
+        seen.add(next_cursor)
+        cursor = next_cursor
+        source.cursor = cursor
+        source.save(update_fields=["cursor"])
+    return summaries
+
+
+def _get(
+    http: httpx.Client, url: str, params: dict, headers: dict[str, str], sleep: Callable
+) -> httpx.Response:
+    """GET with retries: Retry-After on 429, exponential back-off on 5xx and timeouts."""
+    problem = ""
+    for attempt in range(MAX_TRIES):
+        try:
+            response = http.get(url, params=params, headers=headers)
+        except httpx.TransportError as err:
+            problem = f"{type(err).__name__} ({err})"
+            wait = 2.0**attempt
+        else:
+            if response.status_code == 200:
+                return response
+            if response.status_code != 429 and response.status_code < 500:
+                raise FeedError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
+            problem = f"HTTP {response.status_code}"
+            wait = _retry_after(response) or 2.0**attempt
+        if attempt < MAX_TRIES - 1:
+            logger.warning("Fedasil feed: %s from %s; retrying in %.0f s", problem, url, wait)
+            sleep(min(wait, MAX_WAIT_SECONDS))
+    raise FeedError(f"GET {url} gave up after {MAX_TRIES} tries; last: {problem}")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _ingest_document(source: Source, content: bytes, kind: str) -> ImportSummary:
+    """Keep the document in the archive and ingest it as one extract."""
+    folder = landing_folder(source.organisation_id, source.path) / "archive" / "feed"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{kind}-{timezone.now():%Y%m%dT%H%M%S%f}.json"
+    path.write_bytes(content)
+    extract = register_file(partner=source.organisation_id, path=Path(path), channel="feed")
+    if extract.status == Extract.Status.DUPLICATE:
+        return ImportSummary(extract_id=extract.pk, status=extract.status, reason=extract.reason)
+    summary = ingest_extract(extract_id=extract.pk)
+    assert summary is not None, "a freshly recorded extract is always waiting"
+    return summary

@@ -1,0 +1,187 @@
+"""``manage.py bench_ingest``: the project's ingest against raw COPY and ``bulk_create``.
+
+Measured in one run, on one generated IND extract:
+(a) raw ``COPY`` of the same rows, preformatted, into an identical bare table: the physical limit;
+(b) the project's full ingest of the file (``manage.py ingest_file`` in a child process, so its
+    peak memory is its own);
+(c) Django ``bulk_create`` of the same rows, the usual way (on a sample: it is slow).
+The last line is machine-readable.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+
+from chain.models import Case, StatusEvent
+from ingest.adapters.ind import IndAdapter
+from ingest.models import Extract
+from ingest.pseudonymize import person_key
+
+CODES = ["AANMELDING", "AANVRAAG", "GEHOOR_GEPLAND", "GEHOOR", "INWILLIGING", "AFWIJZING"]
+NATIONALITIES = ["SYR", "AFG", "TUR", "ERI", "YEM", "IRQ", "MAR", "DZA"]
+BARE_TABLE = """
+CREATE UNLOGGED TABLE bench_bare_event
+    (LIKE chain_statusevent INCLUDING DEFAULTS INCLUDING IDENTITY)
+"""
+
+
+def write_extract(path: Path, events: int, seed: int = 1, start_year: int = 2022) -> None:
+    """An IND extract of ``events`` rows: people with a few events each, over three years."""
+    rng = random.Random(seed)
+    start = date(start_year, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("vnummer;zaaknummer;spoor;nationaliteit;gebeurtenis;datum;tijd;locatie;amv\n")
+        written, person = 0, 0
+        while written < events:
+            person += 1
+            vnummer = f"{3000000000 + seed * 1_000_000 + person}"
+            day = start + timedelta(days=rng.randrange(1095))
+            track, nat = rng.choice("1234"), rng.choice(NATIONALITIES)
+            for code in CODES[: min(rng.randint(2, 6), events - written)]:
+                tijd = (
+                    f"{rng.randrange(8, 18):02d}:{rng.randrange(60):02d}"
+                    if rng.random() < 0.7
+                    else ""
+                )
+                out.write(
+                    f"{vnummer};Z{person:07d};{track};{nat};{code};{day:%d-%m-%Y};{tijd};"
+                    "Ter Apel;N\n"
+                )
+                day += timedelta(days=rng.randrange(1, 60))
+                written += 1
+
+
+class Command(BaseCommand):
+    help = "Measure the ingest against raw COPY and bulk_create; prints events per second."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--events", type=int, default=1_000_000)
+        parser.add_argument("--bulk-sample", type=int, default=100_000)
+
+    def handle(self, *args: object, events: int, bulk_sample: int, **options: object) -> None:
+        if "bench" not in connection.settings_dict["NAME"]:
+            raise CommandError("the benchmark empties its tables: run it on a *bench* database")
+        folder = Path(settings.BASE_DIR) / "var" / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"ind_zaakstatus_bench_{events}.csv"
+        if not path.exists():
+            self.stdout.write(f"writing {events:,} events to {path} …")
+            write_extract(path, events)
+        self._reset()
+        with path.open("rb") as stream:
+            rows = [self._row(event) for event in IndAdapter().parse(stream)]
+        copy_eps = events / self._raw_copy(rows)
+        project_s, peak_mb = self._project(path)
+        project_eps = events / project_s
+        sample = rows[:bulk_sample]
+        self._reset()
+        bulk_eps = len(sample) / self._bulk_create(sample)
+        figures = {
+            "events": events, "project_eps": round(project_eps), "copy_eps": round(copy_eps),
+            "bulk_create_eps": round(bulk_eps), "ratio_copy": f"{project_eps / copy_eps:.2f}",
+            "ratio_bulk": f"{project_eps / bulk_eps:.1f}", "peak_rss_mb": round(peak_mb),
+        }  # fmt: skip
+        self.stdout.write(json.dumps({"bulk_create_sample": len(sample), **figures}))
+        self.stdout.write("bench-ingest " + " ".join(f"{k}={v}" for k, v in figures.items()))
+
+    @staticmethod
+    def _row(event) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+        return (
+            event.source_event_id, person_key("NL", event.person_ref), event.event_type,
+            event.occurred_at, event.occurred_at.date(), event.track, event.nationality,
+            event.uam, event.location,
+        )  # fmt: skip
+
+    @staticmethod
+    def _reset() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE chain_indicatorvalue, chain_casefact, chain_statusevent, chain_case, "
+                "chain_measurement, chain_dirtyrange, ingest_rejectedrow, ingest_extract CASCADE"
+            )
+
+    @staticmethod
+    def _raw_copy(rows: list[tuple[object, ...]]) -> float:
+        """COPY preformatted text lines into a bare table with no index: the physical limit."""
+        buffer = io.StringIO()
+        for r in rows:
+            buffer.write(
+                f"IND\t{r[0]}\t1\tNL\t{r[2]}\t{r[3].isoformat()}\t{r[4]}\t{r[5]}\t{r[6]}\t"  # type: ignore[union-attr]
+                f"{'t' if r[7] else 'f'}\t{r[8]}\t\\N\t\\N\t1\n"
+            )
+        text = buffer.getvalue()
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_bare_event")
+            cursor.execute(BARE_TABLE)
+            started = time.perf_counter()
+            with (
+                transaction.atomic(),
+                cursor.cursor.copy(
+                    "COPY bench_bare_event (organisation_id, source_event_id, case_id, chain_id,"
+                    " event_type, occurred_at, local_date, track, nationality, uam, location,"
+                    " reason, destination, extract_id) FROM STDIN"
+                ) as copy,
+            ):
+                copy.write(text)
+            elapsed = time.perf_counter() - started
+            cursor.execute("DROP TABLE bench_bare_event")
+        return elapsed
+
+    @staticmethod
+    def _project(path: Path) -> tuple[float, float]:
+        """The full ingest in a child process: seconds and the child's peak RSS in MB."""
+        started = time.perf_counter()
+        subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, "manage.py", "ingest_file", "--partner", "IND", str(path)],
+            check=True, stdout=subprocess.DEVNULL, cwd=settings.BASE_DIR,
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        assert Extract.objects.filter(status=Extract.Status.ACCEPTED).exists()
+        return elapsed, peak_kb / 1024
+
+    @staticmethod
+    def _bulk_create(rows: list[tuple[object, ...]]) -> float:
+        """The usual Django way: cases with get-or-create semantics, then events in batches."""
+        extract = Extract.objects.create(organisation_id="IND", channel="file", name="b", sha256="")
+        started = time.perf_counter()
+        with transaction.atomic():
+            keys = {r[1] for r in rows}
+            Case.objects.bulk_create(
+                [Case(chain_id="NL", person_key=k) for k in keys], ignore_conflicts=True
+            )
+            ids = dict(Case.objects.filter(person_key__in=keys).values_list("person_key", "id"))
+            StatusEvent.objects.bulk_create(
+                (
+                    StatusEvent(
+                        organisation_id="IND",
+                        source_event_id=r[0],
+                        case_id=ids[r[1]],
+                        chain_id="NL",
+                        event_type=r[2],
+                        occurred_at=r[3],
+                        local_date=r[4],
+                        track=r[5],
+                        nationality=r[6],
+                        uam=r[7],
+                        location=r[8],
+                        extract=extract,
+                    )
+                    for r in rows
+                ),
+                batch_size=5000,
+                ignore_conflicts=True,
+            )
+        return time.perf_counter() - started

@@ -1,0 +1,20 @@
+"""Person keys: HMAC-SHA256 of ``"<chain>:<raw id>"`` with the deployment's secret."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from django.conf import settings
+
+
+@lru_cache(maxsize=262_144)
+def person_key(chain: str, raw_id: str) -> str:
+    """The pseudonymized key of a person in a chain, as lowercase hex (``contracts/events.md``).
+
+    Cached because a person recurs on many rows of one extract; the cache holds only keys
+    derived with the current secret (tests that change the secret call ``cache_clear``).
+    """
+    message = f"{chain}:{raw_id.strip()}".encode()
+    return hmac.new(settings.PSI_PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()

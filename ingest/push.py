@@ -1,0 +1,108 @@
+"""Push of canonical events by partner systems: one push is one extract.
+
+Retries with an ``Idempotency-Key`` (IETF draft "The Idempotency-Key HTTP Header Field") get the
+first answer again for 24 hours; the key is claimed with an ``INSERT … ON CONFLICT DO NOTHING``
+and the row count decides, never a check-then-act.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ingest.adapters.push import parse_push
+from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey
+from ingest.services import ImportSummary, load_extract
+
+logger = logging.getLogger(__name__)
+REPLAY_WINDOW = timedelta(hours=24)
+# A claim still "processing" after this long belongs to a request that died; it may be retaken.
+ABANDONED_AFTER = timedelta(minutes=10)
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before with another body (422) or is still being processed (409)."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.detail = detail
+
+
+@dataclass
+class Replay:
+    """The stored first answer of an earlier request with the same key and body."""
+
+    status_code: int
+    response: dict[str, Any]
+
+
+def push_events(
+    *, api_key: OrganisationAPIKey, body: dict[str, Any], raw: bytes, idempotency_key: str | None
+) -> ImportSummary | Replay:
+    """Store a pushed batch as one extract, or replay the answer to an earlier identical push."""
+    digest = hashlib.sha256(raw).hexdigest()
+    record = None
+    if idempotency_key:
+        replay = _claim(api_key, idempotency_key, digest)
+        if isinstance(replay, Replay):
+            return replay
+        record = replay
+    organisation = api_key.organisation
+    assert organisation is not None, "push keys always belong to an organisation"
+    try:
+        with transaction.atomic():
+            extract = Extract.objects.create(
+                organisation=organisation, channel=Extract.Channel.PUSH,
+                name=f"push by {api_key.name}", sha256=digest, size=len(raw),
+                started_at=timezone.now(),
+            )  # fmt: skip
+            summary = load_extract(extract, parse_push(body, organisation.chain_id))
+    except BaseException:
+        if record is not None:
+            record.delete()  # the retry may try again
+        raise
+    logger.info(
+        "push by key %r (%s): extract %s %s, %s received, %s accepted, %s duplicates, %s rejected",
+        api_key.name, organisation.code, summary.extract_id, summary.status, summary.received,
+        summary.accepted, summary.duplicates, summary.rejected,
+    )  # fmt: skip
+    if record is not None:
+        record.state = IdempotencyRecord.State.DONE
+        record.status_code = 200
+        record.response = summary.as_dict()
+        record.save(update_fields=["state", "status_code", "response"])
+    return summary
+
+
+def _claim(api_key: OrganisationAPIKey, key: str, digest: str) -> IdempotencyRecord | Replay:
+    """Claim the key for this request, or answer from the earlier request that holds it."""
+    now = timezone.now()
+    IdempotencyRecord.objects.filter(
+        api_key=api_key, key=key, created_at__lt=now - REPLAY_WINDOW
+    ).delete()
+    IdempotencyRecord.objects.filter(
+        api_key=api_key, key=key, state=IdempotencyRecord.State.PROCESSING,
+        created_at__lt=now - ABANDONED_AFTER,
+    ).delete()  # fmt: skip
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(api_key=api_key, key=key, body_sha256=digest)
+    except IntegrityError:
+        pass
+    earlier = IdempotencyRecord.objects.get(api_key=api_key, key=key)
+    if earlier.body_sha256 != digest:
+        raise IdempotencyConflict(
+            422, "this Idempotency-Key was used with a different body; use a new key"
+        )
+    if earlier.state == IdempotencyRecord.State.PROCESSING:
+        raise IdempotencyConflict(
+            409, "a request with this Idempotency-Key is still being processed"
+        )
+    return Replay(status_code=earlier.status_code or 200, response=earlier.response or {})

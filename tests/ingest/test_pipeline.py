@@ -1,0 +1,132 @@
+"""The ingest pipeline end to end: adapter, staging, merge, case facts, records."""
+
+from __future__ import annotations
+
+import json
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from chain.models import Case, CaseFact, DirtyRange, StatusEvent
+from ingest.models import Extract, RejectedRow
+from ingest.pseudonymize import person_key
+from ingest.services import ingest_file, register_file
+from tests import known_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_stores_every_good_row_once_with_pseudonymized_keys(write_extract) -> None:  # type: ignore[no-untyped-def]
+    summary = ingest_file(partner="IND", path=write_extract("ind.csv", known_chain.extract()))
+    assert (summary.status, summary.accepted, summary.rejected) == ("accepted", 13, 0)
+    assert StatusEvent.objects.count() == 13
+    assert Case.objects.count() == 7
+    assert Case.objects.filter(person_key=person_key("NL", "3000000001")).exists()
+    assert not Case.objects.filter(person_key__contains="3000000001").exists()
+
+
+def test_it_skips_a_redelivered_file_as_a_duplicate_delivery(write_extract) -> None:  # type: ignore[no-untyped-def]
+    path = write_extract("ind.csv", known_chain.extract())
+    first = ingest_file(partner="IND", path=path)
+    again = ingest_file(partner="IND", path=path)
+    assert again.status == "duplicate"
+    assert f"extract {first.extract_id}" in again.reason
+    assert StatusEvent.objects.count() == 13
+
+
+def test_it_counts_events_of_overlapping_extracts_once(write_extract) -> None:  # type: ignore[no-untyped-def]
+    ingest_file(
+        partner="IND", path=write_extract("a.csv", known_chain.extract(known_chain.ROWS[:9]))
+    )
+    second = ingest_file(
+        partner="IND", path=write_extract("b.csv", known_chain.extract(known_chain.ROWS[5:]))
+    )
+    assert (second.accepted, second.duplicates) == (4, 4)
+    assert StatusEvent.objects.count() == 13
+
+
+def test_it_keeps_one_of_two_identical_rows_in_one_extract(write_extract) -> None:  # type: ignore[no-untyped-def]
+    rows = [known_chain.ROWS[0], known_chain.ROWS[0]]
+    summary = ingest_file(partner="IND", path=write_extract("d.csv", known_chain.extract(rows)))
+    assert (summary.accepted, summary.duplicates) == (1, 1)
+
+
+def test_it_quarantines_a_bad_row_masked_and_keeps_the_good_ones(write_extract) -> None:  # type: ignore[no-untyped-def]
+    rows = [*known_chain.ROWS[:2], "3012345678;Z9;4;SYR;ONBEKEND;01-02-2023;;;N"]
+    summary = ingest_file(partner="IND", path=write_extract("bad.csv", known_chain.extract(rows)))
+    assert (summary.status, summary.accepted, summary.rejected) == ("partially_accepted", 2, 1)
+    rejection = RejectedRow.objects.get()
+    assert (rejection.line, rejection.field) == (4, "gebeurtenis")
+    assert "ONBEKEND" in rejection.reason
+    assert rejection.excerpt == "********78"
+    assert summary.conflicts == [{"index": 4, "field": "gebeurtenis", "message": rejection.reason}]
+
+
+def test_it_stores_nothing_of_a_file_it_cannot_read(write_extract) -> None:  # type: ignore[no-untyped-def]
+    text = known_chain.extract().replace(";", ",")
+    summary = ingest_file(partner="IND", path=write_extract("comma.csv", text))
+    assert summary.status == "rejected"
+    assert "header" in summary.reason
+    assert StatusEvent.objects.count() == 0
+    assert Case.objects.count() == 0
+    assert not DirtyRange.objects.exists()
+
+
+def test_it_rolls_back_rows_staged_before_a_late_unreadable_line(write_extract, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "late.csv"
+    path.write_bytes(known_chain.extract().encode() + b"3000000009;Z;4;SYR;AANVRAAG;\xff\n")
+    summary = ingest_file(partner="IND", path=path)
+    assert summary.status == "rejected"
+    assert "UTF-8" in summary.reason
+    assert StatusEvent.objects.count() == 0
+
+
+def test_it_builds_case_facts_from_first_milestones(write_extract) -> None:  # type: ignore[no-untyped-def]
+    ingest_file(partner="IND", path=write_extract("ind.csv", known_chain.extract()))
+    facts = CaseFact.objects.get(case__person_key=person_key("NL", "3000000005"))
+    assert str(facts.lodged) == "2023-03-01"
+    assert (str(facts.decided), facts.outcome, facts.track) == (
+        "2023-04-20",
+        "DECISION_GRANTED",
+        "1",
+    )
+
+
+def test_the_command_prints_the_summary_and_exits_1_when_rejected(write_extract) -> None:  # type: ignore[no-untyped-def]
+    out = StringIO()
+    call_command(
+        "ingest_file",
+        "--partner",
+        "IND",
+        str(write_extract("ok.csv", known_chain.extract())),
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["status"] == "accepted"
+    with pytest.raises(SystemExit) as exit_:
+        call_command(
+            "ingest_file",
+            "--partner",
+            "IND",
+            str(write_extract("empty.csv", "")),
+            stdout=StringIO(),
+        )
+    assert exit_.value.code == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_ingests_an_extract_from_the_broker(celery_worker, write_extract) -> None:  # type: ignore[no-untyped-def]
+    from ingest.tasks import ingest_extract
+
+    extract = register_file(partner="IND", path=write_extract("w.csv", known_chain.extract()))
+    ingest_extract.delay(extract.pk)
+    deadline = time.monotonic() + 30
+    while Extract.objects.get(pk=extract.pk).status == "received":
+        assert time.monotonic() < deadline, "the worker did not ingest the extract in 30 s"
+        time.sleep(0.2)
+    assert Extract.objects.get(pk=extract.pk).status == "accepted"
+    assert StatusEvent.objects.count() == 13
+    connection.close()

@@ -1,0 +1,179 @@
+"""POST /api/v1/events as contracts/push-api.md describes it."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from chain.models import Measurement, StatusEvent
+from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey, RejectedRow
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/events"
+
+
+def event(i: int = 1, **changes: object) -> dict[str, object]:
+    item: dict[str, object] = {
+        "source_event_id": f"IND-2023-{i:06d}", "person_ref": "3012345678",
+        "event_type": "DECISION_GRANTED", "occurred_at": "2023-04-28T00:00:00+02:00",
+        "track": "4", "nationality": "SYR", "uam": False, "location": "Budel",
+        "reason": None, "destination": None,
+    }  # fmt: skip
+    item.update(changes)
+    return item
+
+
+def make_key(organisation: str | None = "IND", scope: str = "push") -> str:
+    _, key = OrganisationAPIKey.objects.create_key(
+        name=f"{organisation} system", organisation_id=organisation, scope=scope
+    )
+    return key
+
+
+@pytest.fixture
+def client() -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {make_key()}")
+    return api
+
+
+def post(client: APIClient, body: object, **headers: str):  # type: ignore[no-untyped-def]
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(URL, data=data, content_type="application/json", headers=headers)
+
+
+def test_it_stores_a_pushed_event_and_measurement(client: APIClient) -> None:
+    body = {"events": [event()], "measurements": [
+        {"kind": "RECEPTION_CAPACITY", "location": "azc Budel", "date": "2023-04-30", "value": 1200}
+    ]}  # fmt: skip
+    answer = post(client, body)
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "extract_id": Extract.objects.get().pk, "status": "accepted", "received": 2,
+        "accepted": 2, "duplicates": 0, "rejected": 0, "conflicts": [],
+    }  # fmt: skip
+    assert StatusEvent.objects.get().local_date.isoformat() == "2023-04-28"
+    assert Measurement.objects.get().value == 1200
+    assert Extract.objects.get().channel == "push"
+
+
+def test_it_keeps_good_events_and_lists_the_bad_ones(client: APIClient) -> None:
+    body = {"events": [event(1), event(2), event(3, occurred_at="yesterday")]}
+    answer = post(client, body).json()
+    assert (answer["status"], answer["accepted"], answer["rejected"]) == (
+        "partially_accepted",
+        2,
+        1,
+    )
+    assert answer["conflicts"] == [
+        {"index": 2, "field": "occurred_at", "message": "'yesterday' is not an ISO 8601 timestamp"}
+    ]
+    assert RejectedRow.objects.get().excerpt == "********78"
+
+
+def test_it_counts_an_event_pushed_twice_as_a_duplicate(client: APIClient) -> None:
+    post(client, {"events": [event()]})
+    answer = post(client, {"events": [event(), event(2)]}).json()
+    assert (answer["accepted"], answer["duplicates"]) == (1, 1)
+    assert StatusEvent.objects.count() == 2
+
+
+def test_it_answers_a_body_that_is_not_json_with_a_problem(client: APIClient) -> None:
+    answer = post(client, "{not json")
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "not JSON" in answer.json()["detail"]
+    assert not Extract.objects.exists()
+
+
+def test_it_lists_every_problem_of_a_body_of_the_wrong_shape(client: APIClient) -> None:
+    answer = post(client, {"events": "many", "measurements": [1], "extra": True})
+    assert answer.status_code == 400
+    detail = answer.json()["detail"]
+    assert "unknown top-level field 'extra'" in detail
+    assert "'events' must be a list" in detail
+    assert "measurements[0] must be an object" in detail
+    assert not Extract.objects.exists()
+
+
+def test_it_refuses_more_than_ten_thousand_events(client: APIClient) -> None:
+    answer = post(client, {"events": [event(i) for i in range(10_001)]})
+    assert answer.status_code == 413
+    assert "at most 10000" in answer.json()["detail"]
+    assert not StatusEvent.objects.exists()
+
+
+@override_settings(PUSH_MAX_BODY_BYTES=1000, DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_it_refuses_a_body_over_the_size_limit(client: APIClient) -> None:
+    answer = post(client, {"events": [event(i) for i in range(20)]})
+    assert answer.status_code == 413
+
+
+def test_it_refuses_a_push_for_another_organisation(client: APIClient) -> None:
+    answer = post(client, {"organisation": "COA", "events": [event()]})
+    assert answer.status_code == 403
+    assert "cannot push for COA" in answer.json()["detail"]
+
+
+def test_it_refuses_a_read_key_and_a_missing_or_unknown_key() -> None:
+    api = APIClient()
+    assert post(api, {"events": [event()]}).status_code in (401, 403)
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {make_key(None, 'read')}")
+    assert post(api, {"events": [event()]}).status_code == 403
+    api.credentials(HTTP_AUTHORIZATION="Api-Key nope.nope")
+    answer = post(api, {"events": [event()]})
+    assert answer.status_code == 401
+    assert answer["WWW-Authenticate"] == "Api-Key"
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(client: APIClient) -> None:
+    first = post(client, {"events": [event()]}, **{"Idempotency-Key": "k-1"})
+    again = post(client, {"events": [event()]}, **{"Idempotency-Key": "k-1"})
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert Extract.objects.count() == 1
+
+
+def test_it_refuses_a_reused_idempotency_key_with_another_body(client: APIClient) -> None:
+    post(client, {"events": [event()]}, **{"Idempotency-Key": "k-2"})
+    answer = post(client, {"events": [event(2)]}, **{"Idempotency-Key": "k-2"})
+    assert answer.status_code == 422
+    assert StatusEvent.objects.count() == 1
+
+
+def test_it_answers_409_while_the_first_request_is_still_processed() -> None:
+    key = make_key()
+    api_key = OrganisationAPIKey.objects.get_from_key(key)
+    body = json.dumps({"events": [event()]})
+    import hashlib
+
+    IdempotencyRecord.objects.create(
+        api_key=api_key, key="k-3", body_sha256=hashlib.sha256(body.encode()).hexdigest()
+    )
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert post(api, body, **{"Idempotency-Key": "k-3"}).status_code == 409
+
+
+@override_settings(PUSH_THROTTLE_RATE="2/min")
+def test_it_throttles_pushes_per_key(client: APIClient) -> None:
+    assert post(client, {"events": [event(1)]}).status_code == 200
+    assert post(client, {"events": [event(2)]}).status_code == 200
+    answer = post(client, {"events": [event(3)]})
+    assert answer.status_code == 429
+    assert int(answer["Retry-After"]) > 0
+
+
+def test_it_logs_the_key_name_and_never_the_key(caplog: pytest.LogCaptureFixture) -> None:
+    key = make_key()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    with caplog.at_level(logging.INFO):
+        post(api, {"events": [event()]})
+    assert "IND system" in caplog.text
+    assert key not in caplog.text
+    assert key.split(".")[1] not in caplog.text

@@ -1,0 +1,108 @@
+"""A real SMTP server (aiosmtpd) and a constructed chain week for the report tests."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.contrib.auth.models import User
+from django.test import override_settings
+
+from chain.models import IndicatorValue
+from chain.periods import WEEK, period_containing
+from dashboard.models import Subscription
+
+# The report sent on Monday 2026-11-23 is about ISO week 2026-W47.
+TODAY = date(2026, 11, 23)
+WEEK_REPORTED = period_containing(date(2026, 11, 16), WEEK)
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server received."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@contextmanager
+def running_smtp(inbox: Inbox) -> Iterator[int]:
+    """An aiosmtpd server on a free local port; yields the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(request) -> Iterator[tuple[Inbox, str]]:  # type: ignore[no-untyped-def]
+    """A stalling SMTP server for another process, and the EMAIL_URL that reaches it."""
+    from tests.reports.test_exactly_once import StallingInbox
+
+    inbox = StallingInbox()
+    with running_smtp(inbox) as port:
+        yield inbox, f"smtp://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """An SMTP server on a free local port, and Django sending to it."""
+    inbox = Inbox()
+    with running_smtp(inbox) as port, override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1", EMAIL_PORT=port,
+        EMAIL_USE_TLS=False, EMAIL_USE_SSL=False, SITE_URL="https://keten.example",
+    ):  # fmt: skip
+        yield inbox
+
+
+def store(code: str, chain: str, period, value: float | None, signal: str) -> None:  # type: ignore[no-untyped-def]
+    IndicatorValue.objects.update_or_create(
+        indicator_id=code, chain_id=chain, period_type="week", period=period.label, track="",
+        nationality="",
+        defaults={"period_start": period.start, "period_end": period.end, "value": value,
+                  "n": 10, "signal": signal},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def constructed_week(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """Twelve weeks of NL values; in the reported week lead time turns red, no-shows recover."""
+    period = WEEK_REPORTED
+    for back in range(12):
+        red = back == 0
+        store(
+            "decision_lead_time_median",
+            "NL",
+            period,
+            300.0 if red else 200.0,
+            "red" if red else "amber",
+        )
+        store(
+            "hearing_no_show_rate", "NL", period, 0.04 if red else 0.08, "green" if red else "amber"
+        )
+        store("applications_lodged", "NL", period, 700.0 + back, "none")
+        period = period.previous()
+
+
+@pytest.fixture
+def subscriber(db) -> Subscription:  # type: ignore[no-untyped-def]
+    user = User.objects.create_user("director", email="director@keten.example")
+    return Subscription.objects.create(user=user, chain="NL", language="en")

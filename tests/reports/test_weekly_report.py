@@ -1,0 +1,170 @@
+"""The weekly report, sent to a real SMTP server and read back as a mail client would."""
+
+from __future__ import annotations
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+from dashboard.models import ReportDelivery, Subscription
+from dashboard.reports import charts
+from dashboard.reports.sending import deliver, schedule_week
+from tests.reports.conftest import WEEK_REPORTED
+
+pytestmark = pytest.mark.django_db
+
+
+def send_one(subscriber: Subscription) -> None:
+    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+    assert deliver(delivery_id=delivery_id)
+
+
+def parts(message) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        part.get_content_type(): part.get_content().replace("\r\n", "\n")
+        for part in message.walk()
+        if part.get_content_type() in ("text/plain", "text/html")
+    }
+
+
+def test_it_sends_both_parts_and_inline_images_to_the_subscriber(
+    smtp, constructed_week, subscriber
+) -> None:  # type: ignore[no-untyped-def]
+    send_one(subscriber)
+    [message] = smtp.messages
+    assert smtp.envelopes[0][1] == ["director@keten.example"]
+    assert message["Subject"] == "Chain report week 2026-W47 — 1 signal got worse"
+    text, html = parts(message)["text/plain"], parts(message)["text/html"]
+    assert "Decision lead time (median)" in text
+    cids = set(re.findall(r'src="cid:([^"]+)"', html))
+    assert cids == {
+        "decision_lead_time_median-NL@ketendashboard",
+        "hearing_no_show_rate-NL@ketendashboard",
+    }
+    images = {
+        p["Content-ID"].strip("<>"): p
+        for p in message.walk()
+        if p.get_content_type() == "image/png"
+    }
+    assert set(images) == cids
+    assert all(p.get_content()[:8] == b"\x89PNG\r\n\x1a\n" for p in images.values())
+    assert not re.search(r'src="https?:', html), "no external resources in the mail"
+
+
+def test_the_summary_names_what_turned_red_and_what_recovered(
+    smtp, constructed_week, subscriber
+) -> None:  # type: ignore[no-untyped-def]
+    send_one(subscriber)
+    text = parts(smtp.messages[0])["text/plain"]
+    summary = text.split("Signal changes since the previous report:")[1].split("\n\n")[0]
+    assert "- Decision lead time (median): amber -> red" in summary
+    assert "- Hearing no-show rate improved: amber -> green" in summary
+    assert "Applications lodged" not in summary
+
+
+def test_it_writes_the_report_in_dutch_for_a_dutch_subscriber(
+    smtp, constructed_week, subscriber
+) -> None:  # type: ignore[no-untyped-def]
+    subscriber.language = "nl"
+    subscriber.save()
+    send_one(subscriber)
+    text = parts(smtp.messages[0])["text/plain"]
+    assert "Doorlooptijd tot beslissing (mediaan)" in text
+    assert "1.400" not in text  # values are the constructed ones, formatted the Dutch way
+    assert "700" in text
+
+
+def test_the_unsubscribe_link_works_without_a_login(smtp, constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+    send_one(subscriber)
+    message = smtp.messages[0]
+    header = message["List-Unsubscribe"].strip().strip("<>")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert header in parts(message)["text/plain"]
+    path = header.removeprefix("https://keten.example")
+    answer = Client().get(path)
+    assert answer.status_code == 200
+    assert b"no longer receives" in answer.content
+    assert not Subscription.objects.get(pk=subscriber.pk).active
+
+
+def test_a_forged_unsubscribe_token_changes_nothing(subscriber) -> None:  # type: ignore[no-untyped-def]
+    answer = Client().post("/reports/unsubscribe/1:forged")
+    assert answer.status_code == 400
+    assert Subscription.objects.get(pk=subscriber.pk).active
+
+
+def test_a_report_whose_chart_fails_is_still_sent_with_its_table(
+    smtp, constructed_week, subscriber, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def broken(**kwargs: object) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr("dashboard.reports.mail.draw_chart", broken)
+    send_one(subscriber)
+    html = parts(smtp.messages[0])["text/html"]
+    assert "could not be drawn" in html
+    assert "cid:" not in html
+    assert "Decision lead time (median)" in html
+
+
+def test_a_failed_smtp_delivery_is_recorded_and_visible(constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=9, EMAIL_TIMEOUT=2,
+    ), pytest.raises(OSError):  # fmt: skip
+        deliver(delivery_id=delivery_id, final_attempt=True)
+    delivery = ReportDelivery.objects.get(pk=delivery_id)
+    assert delivery.status == "failed"
+    assert delivery.attempts == 1
+    assert "Connection refused" in delivery.last_error
+
+
+def test_a_second_beat_run_adds_no_delivery(constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+    assert len(schedule_week(week=WEEK_REPORTED)) == 1
+    assert len(schedule_week(week=WEEK_REPORTED)) == 1
+    assert ReportDelivery.objects.count() == 1
+
+
+def test_a_sent_report_is_not_sent_again(smtp, constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+    send_one(subscriber)
+    assert schedule_week(week=WEEK_REPORTED) == []
+    delivery = ReportDelivery.objects.get()
+    assert deliver(delivery_id=delivery.pk) is False
+    assert len(smtp.messages) == 1
+
+
+def test_a_dry_run_renders_every_report_to_files(
+    constructed_week, subscriber, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = StringIO()
+    call_command("send_weekly_reports", "--dry-run", "--out", str(tmp_path), stdout=out)
+    [eml] = json.loads(out.getvalue())["rendered"]
+    assert Path(eml).read_bytes().startswith(b"Content-Type: multipart/related")
+    assert not ReportDelivery.objects.exists()
+
+
+def test_the_subscribe_command_creates_the_user(db) -> None:  # type: ignore[no-untyped-def]
+    call_command("subscribe", "--email", "new@keten.example", "--chain", "ALL", stdout=StringIO())
+    subscription = User.objects.get(email="new@keten.example").report_subscription
+    assert (subscription.chains, subscription.language) == (["NL", "BE"], "nl")
+
+
+def test_charts_draw_bands_as_shaded_ranges(constructed_week) -> None:  # type: ignore[no-untyped-def]
+    from chain.models import Indicator
+    from chain.selectors import bands_for, indicator_series
+
+    indicator = Indicator.objects.get(code="decision_lead_time_median")
+    png = charts.draw_chart(
+        title="NL lead time",
+        values=indicator_series(indicator=indicator.code, chain="NL", period_type="week"),
+        bands=bands_for(indicator=indicator, chain="NL"), unit="days",
+    )  # fmt: skip
+    assert png.startswith(b"\x89PNG")
+    assert len(png) > 2000

@@ -1,0 +1,38 @@
+"""Real Celery workers in a child process, pointed at the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connection
+
+
+def database_url() -> str:
+    """The test database as a URL, for a worker in another process."""
+    db = connection.settings_dict
+    # The embedded server is reached by a socket folder, which dj-database-url puts in OPTIONS.
+    host = db["HOST"] or db["OPTIONS"].get("host", "")
+    port = f"&port={db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@/{db['NAME']}?host={host}{port}"
+
+
+def start_worker(**env: str) -> subprocess.Popen[bytes]:
+    """``celery worker --pool solo`` on the test database and the real broker."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "psi", "worker", "--pool", "solo", "-l", "warning"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, **env},
+    )
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll until ``condition`` holds; fail the test naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
