@@ -80,7 +80,9 @@ class MeasurementKind(models.TextChoices):
 class Case(models.Model):
     """One person in one chain. ``person_key`` is HMAC-SHA256 of the raw identifier."""
 
-    chain = models.ForeignKey(Chain, on_delete=models.PROTECT)
+    # The unique (chain, person_key) index serves lookups by chain; a second index would only
+    # slow the loader's inserts.
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_index=False)
     person_key = models.CharField(max_length=64)
 
     class Meta:
@@ -92,15 +94,21 @@ class Case(models.Model):
 class StatusEvent(models.Model):
     """One canonical status event; stored once per source identity.
 
-    The largest table by far. Its references to the small reference tables (organisation,
-    chain, extract) carry no database constraint: the loader only writes values it took from
-    those tables, and a per-row constraint check there cost a third of the load time.
+    The largest table by far, so every index and constraint on it is paid for at each load.
+    Its references carry no database constraint: the loader only writes organisations, chains
+    and extracts it took from those tables and case ids it joined from ``chain_case`` (cases are
+    never deleted), and the deferred per-row checks cost a third of the load time. It has only
+    the four indexes its readers use; the composite ones serve lookups by their first column.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, db_constraint=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
     source_event_id = models.CharField(max_length=100)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_constraint=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", db_constraint=False, db_index=False
+    )
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_constraint=False, db_index=False)
     event_type = models.CharField(max_length=32, choices=EventType.choices)
     occurred_at = models.DateTimeField()
     # The local calendar date in the chain's time zone: every period rule works on it.
@@ -111,8 +119,13 @@ class StatusEvent(models.Model):
     location = models.CharField(max_length=200, null=True, blank=True)
     reason = models.CharField(max_length=16, choices=LeaveReason.choices, null=True, blank=True)
     destination = models.CharField(max_length=3, null=True, blank=True)
+    # Extracts are never deleted (the admin does not allow it), so nothing looks events up by it.
     extract = models.ForeignKey(
-        "ingest.Extract", on_delete=models.PROTECT, related_name="+", db_constraint=False
+        "ingest.Extract",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
@@ -152,10 +165,16 @@ class Measurement(models.Model):
 
 
 class CaseFact(models.Model):
-    """One row per case with its milestone dates (local dates), derived from its events."""
+    """One row per case with its milestone dates (local dates), derived from its events.
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True)
-    chain = models.ForeignKey(Chain, on_delete=models.PROTECT)
+    Upserted set-wise from the events of existing cases, so, like the events, it skips the
+    deferred per-row foreign key checks; its chain is served by the composite indexes.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, db_constraint=False
+    )
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_index=False)
     track = models.CharField(max_length=2, null=True)
     nationality = models.CharField(max_length=3, null=True)
     uam = models.BooleanField(null=True)

@@ -62,3 +62,33 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.week}: {self.status}"
+
+
+class UserProfile(models.Model):
+    """The organisation a user works for: a partner analyst sees only its ingest status.
+
+    The permissions declared here are the dashboard's own; the groups of
+    ``dashboard.access`` carry them (created by a data migration).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_profile"
+    )
+    organisation = models.ForeignKey(
+        "chain.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partner whose deliveries this user may follow on the ingest status page.",
+    )
+
+    class Meta:
+        permissions = [
+            ("view_dashboards", "Can view the dashboards"),
+            ("view_own_ingest_status", "Can view the ingest status of the own organisation"),
+            ("view_all_ingest_status", "Can view the ingest status of every partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organisation_id or '-'})"

@@ -4,7 +4,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from dashboard.reports.sending import deliver, queue_week, report_week
+from dashboard.models import Subscription
+from dashboard.reports.sending import deliver, queue_week, report_week, send_preview
 
 MAX_RETRIES = 5
 
@@ -25,3 +26,13 @@ def send_report(self, delivery_id: int) -> bool:  # type: ignore[no-untyped-def]
         if final:
             return False
         raise self.retry(exc=err, countdown=60 * 2**self.request.retries) from err
+
+
+@shared_task(bind=True, max_retries=3)
+def send_report_preview(self, subscription_id: int) -> None:  # type: ignore[no-untyped-def]
+    """The "send me a preview now" button: this week's report, outside the weekly record."""
+    subscription = Subscription.objects.select_related("user").get(pk=subscription_id)
+    try:
+        send_preview(subscription=subscription)
+    except (SMTPException, OSError) as err:
+        raise self.retry(exc=err, countdown=30 * 2**self.request.retries) from err

@@ -50,7 +50,7 @@ def pull_feed(
     http = client or httpx.Client(timeout=30.0)
     summaries: list[ImportSummary] = []
     try:
-        summaries.extend(_pull_pages(source, http, base, headers, sleep))
+        _pull_pages(source, http, base, headers, sleep, summaries)
         day = today or timezone.localdate()
         response = _get(http, f"{base}/v1/capacity", {"date": day.isoformat()}, headers, sleep)
         summaries.append(_ingest_document(source, response.content, f"capacity-{day:%Y%m%d}"))
@@ -67,9 +67,14 @@ def pull_feed(
 
 
 def _pull_pages(
-    source: Source, http: httpx.Client, base: str, headers: dict[str, str], sleep: Callable
-) -> list[ImportSummary]:
-    summaries = []
+    source: Source,
+    http: httpx.Client,
+    base: str,
+    headers: dict[str, str],
+    sleep: Callable,
+    summaries: list[ImportSummary],
+) -> None:
+    """Ingest page after page into ``summaries``, which keeps them when a later page fails."""
     seen: set[str] = set()
     cursor = source.cursor or None
     for _ in range(MAX_PAGES_PER_RUN):
@@ -79,19 +84,19 @@ def _pull_pages(
         response = _get(http, f"{base}/v1/occupancy-events", params, headers, sleep)
         summary = _ingest_document(source, response.content, "occupancy-events")
         summaries.append(summary)
-        if summary.status == Extract.Status.REJECTED:
+        # A page rejected whole stops the run; one whose items were all bad is quarantined.
+        if summary.status == Extract.Status.REJECTED and not summary.rejected:
             raise FeedError(f"page at cursor {cursor!r} rejected: {summary.reason}")
         next_cursor = json.loads(response.content).get("next_cursor")
         if next_cursor is None:
             # The last page: keep its cursor, so the next run re-reads it for new events.
-            return summaries
+            return
         if not isinstance(next_cursor, str) or next_cursor in seen or next_cursor == cursor:
             raise FeedError(f"the feed returned cursor {next_cursor!r} again: a cursor loop")
         seen.add(next_cursor)
         cursor = next_cursor
         source.cursor = cursor
         source.save(update_fields=["cursor"])
-    return summaries
 
 
 def _get(

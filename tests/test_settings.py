@@ -9,6 +9,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.workers import child_environ
+
 PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
     "PSI_PSEUDONYM_KEY": "a-production-pseudonym-secret",
@@ -17,7 +19,7 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", *PRODUCTION}}
+    base = {k: v for k, v in child_environ().items() if k not in {"DEBUG", *PRODUCTION}}
     base["DATABASE_URL"] = os.environ.get("DATABASE_URL") or settings.DATABASE_URL
     base["REDIS_URL"] = settings.REDIS_URL
     return subprocess.run(  # noqa: S603

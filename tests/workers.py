@@ -21,12 +21,22 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@/{db['NAME']}?host={host}{port}"
 
 
+def child_environ() -> dict[str, str]:
+    """This process's environment for a child, without the browser tests' async escape hatch."""
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def start_worker(**env: str) -> subprocess.Popen[bytes]:
     """``celery worker --pool solo`` on the test database and the real broker."""
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "psi", "worker", "--pool", "solo", "-l", "warning"],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, **env},
+        env={
+            **child_environ(),
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            **env,
+        },
     )
 
 

@@ -1,13 +1,42 @@
-"""The unsubscribe link of the report e-mail: works without a login."""
+"""The report's pages: a user's subscription settings, and the e-mail's unsubscribe link."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from dashboard.models import Subscription
+from dashboard.reports.forms import SubscriptionForm
 from dashboard.reports.mail import subscription_from_token
+from dashboard.tasks import send_report_preview
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subscription(request: HttpRequest) -> HttpResponse:
+    """Subscribe to the weekly report, change it, or ask for a preview now."""
+    current = Subscription.objects.filter(user=request.user).first()
+    form = SubscriptionForm(request.POST or None, instance=current, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        if "preview" in request.POST:
+            transaction.on_commit(lambda: send_report_preview.delay(saved.pk))
+            messages.success(
+                request,
+                _("A preview of the report is on its way to %(email)s.")
+                % {"email": request.user.email},
+            )
+        else:
+            messages.success(request, _("Your report settings are saved."))
+        return redirect("dashboard:subscription")
+    status = 400 if form.errors else 200
+    return render(request, "reports/subscription.html", {"form": form}, status=status)
 
 
 # RFC 8058 one-click: mail clients POST to the List-Unsubscribe address without a CSRF token.

@@ -1,10 +1,18 @@
 """One adapter per partner; ``adapter_for`` picks it by organisation code."""
 
 from ingest.adapters.base import Adapter
+from ingest.adapters.coa import CoaAdapter
+from ingest.adapters.dtv import DtvAdapter
+from ingest.adapters.dvz import DvzAdapter
+from ingest.adapters.fedasil import FedasilAdapter
 from ingest.adapters.ind import IndAdapter
 
 ADAPTERS: dict[str, type[Adapter]] = {
     "IND": IndAdapter,
+    "COA": CoaAdapter,
+    "DTV": DtvAdapter,
+    "DVZ": DvzAdapter,
+    "FEDASIL": FedasilAdapter,
 }
 
 

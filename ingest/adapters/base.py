@@ -9,7 +9,9 @@ pseudonymizes them; a ``Rejection`` carries them masked (see ``mask``).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,9 +26,18 @@ EVENT_TYPES = frozenset(EventType.values)
 LEAVE_REASONS = frozenset(LeaveReason.values)
 MEASUREMENT_KINDS = frozenset(MeasurementKind.values)
 TRACKS = {"NL": frozenset({"1", "2", "3", "4"}), "BE": frozenset({"P", "U"})}
-PERSON_REF = {"NL": re.compile(r"\d{10}"), "BE": re.compile(r"\d{7,8}")}
+# ASCII digits only: ``\d`` alone would take Arabic-Indic or other Unicode digits for a key.
+PERSON_REF = {"NL": re.compile(r"\d{10}", re.ASCII), "BE": re.compile(r"\d{7,8}", re.ASCII)}
 PERSON_REF_LABEL = {"NL": "V-nummer (10 digits)", "BE": "SP number (7 or 8 digits)"}
 ISO_ALPHA3 = re.compile(r"[A-Z]{3}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Dates outside these years are typing errors here, and past year 1 they break conversions.
+PLAUSIBLE_YEARS = range(1900, 3000)
+# Control characters: invisible to a reader, and NUL or a lone surrogate cannot be stored.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# Runs of 7 or more digits that stand alone may be V- or SP-numbers; excerpts mask them.
+LONG_NUMBER = re.compile(r"(?<![\w-])\d{7,}(?!\w)", re.ASCII)
+EXCERPT_LIMIT = 200
 
 
 class ExtractRejected(Exception):
@@ -99,7 +110,7 @@ def mask(identifier: str | None) -> str:
     if not identifier:
         return ""
     text = identifier.strip()
-    return "*" * max(len(text) - 2, 0) + text[-2:]
+    return "*" * max(len(text) - 2, 0) + CONTROL_CHARACTERS.sub("?", text[-2:])
 
 
 def check_person_ref(chain: str, raw: str | None, field: str) -> str:
@@ -147,11 +158,13 @@ def parse_iso_date(raw: str | None, field: str) -> date:
     """``yyyy-mm-dd`` as a real calendar date."""
     value = (raw or "").strip()
     try:
-        if len(value) != 10:
+        if not ISO_DATE.fullmatch(value):
             raise ValueError
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise RowError(field, f"{value!r} is not a valid date (yyyy-mm-dd)") from None
+    check_plausible_year(parsed.year, value, field)
+    return parsed
 
 
 def parse_timestamp(raw: str | None, field: str) -> datetime:
@@ -163,7 +176,18 @@ def parse_timestamp(raw: str | None, field: str) -> datetime:
         raise RowError(field, f"{value!r} is not an ISO 8601 timestamp") from None
     if parsed.tzinfo is None:
         raise RowError(field, f"{value!r} has no UTC offset")
+    check_plausible_year(parsed.year, value, field)
     return parsed
+
+
+def check_plausible_year(year: int, value: str, field: str) -> None:
+    """``RowError`` for a date outside ``PLAUSIBLE_YEARS``."""
+    if year not in PLAUSIBLE_YEARS:
+        raise RowError(
+            field,
+            f"{value!r} is not a plausible date (years {PLAUSIBLE_YEARS.start}"
+            f"-{PLAUSIBLE_YEARS.stop - 1})",
+        )
 
 
 CHAIN_TIMEZONES = {"NL": ZoneInfo("Europe/Amsterdam"), "BE": ZoneInfo("Europe/Brussels")}
@@ -198,3 +222,119 @@ def check_header(found: list[str], expected: frozenset[str], what: str) -> dict[
             f"{', '.join(sorted(expected))}"
         )
     return {name: i for i, name in enumerate(names)}
+
+
+def json_type(value: object) -> str:
+    """How a JSON value's type reads in a reason: ``an object``, ``a number``, …"""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def check_text(raw: object, field: str, *, limit: int) -> str | None:
+    """Free text without surrounding white space, or None when null or empty.
+
+    It must be a string (a JSON number is not text), fit ``limit`` characters and hold no
+    control characters. Reasons never quote the value: it may be a raw identifier.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise RowError(field, f"must be a string, found {json_type(raw)}")
+    value = raw.strip()
+    if len(value) > limit:
+        raise RowError(field, f"longer than {limit} characters")
+    if CONTROL_CHARACTERS.search(value):
+        raise RowError(field, "contains control characters")
+    return value or None
+
+
+def require_text(raw: object, field: str, *, limit: int) -> str:
+    """Like ``check_text``, but a missing or empty value is a ``RowError``."""
+    value = check_text(raw, field, limit=limit)
+    if value is None:
+        raise RowError(field, f"missing {field}")
+    return value
+
+
+def check_count(raw: object, field: str, *, limit: int) -> int:
+    """A whole number from 0 up to ``limit`` (a JSON ``true`` is not a number)."""
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise RowError(field, f"must be a whole number, found {json_type(raw)}")
+    if raw < 0:
+        raise RowError(field, "must not be negative")
+    if raw > limit:
+        raise RowError(field, f"more than {limit:,}: not plausible")
+    return raw
+
+
+def excerpt(text: str) -> str:
+    """A short excerpt of a rejected record, long numbers masked, control characters as ``?``."""
+    masked = LONG_NUMBER.sub(lambda number: mask(number.group()), text[: EXCERPT_LIMIT * 2])
+    return CONTROL_CHARACTERS.sub("?", masked)[:EXCERPT_LIMIT]
+
+
+CsvRow = tuple[int, list[str], dict[str, int]]
+
+
+def csv_rows(
+    stream: BinaryIO, *, delimiter: str, columns: frozenset[str], what: str, key: str
+) -> Iterator[CsvRow | Rejection]:
+    """The non-blank rows of a UTF-8 CSV extract (a byte-order mark is allowed) after its header.
+
+    Yields ``(line, fields, column positions)``, or a ``Rejection`` (``key`` masked) for a row of
+    the wrong width. ``ExtractRejected`` for an empty file, a header that is not exactly
+    ``columns``, invalid UTF-8 and CSV that is malformed (strict RFC 4180 quoting).
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    try:
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ExtractRejected("the file is empty: expected a header line") from None
+        col = _csv_header(header, columns, what, delimiter)
+        width = len(header)
+        for row in reader:
+            line = reader.line_num
+            if not row or row == [""]:
+                continue
+            if len(row) != width:
+                yield Rejection(
+                    line,
+                    "",
+                    f"expected {width} fields separated by {delimiter!r}, found {len(row)} "
+                    "(truncated or malformed line)",
+                    mask(row[col[key]]) if len(row) > col[key] else "",
+                )
+                continue
+            yield line, row, col
+    except UnicodeDecodeError as err:
+        raise ExtractRejected(
+            f"near line {reader.line_num + 1}: not valid UTF-8 ({err.reason})"
+        ) from None
+    except csv.Error as err:
+        raise ExtractRejected(f"line {reader.line_num}: not readable as CSV ({err})") from None
+
+
+def _csv_header(
+    header: list[str], columns: frozenset[str], what: str, delimiter: str
+) -> dict[str, int]:
+    try:
+        return check_header(header, columns, what)
+    except ExtractRejected as err:
+        others = [d for d in ",;\t|" if d != delimiter and d in "".join(header[:1])]
+        if len(header) == 1 and others:
+            raise ExtractRejected(
+                f"{err}; the header is separated by {others[0]!r}, not {delimiter!r}: "
+                "wrong delimiter?"
+            ) from None
+        raise

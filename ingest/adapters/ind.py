@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from functools import lru_cache
@@ -11,15 +9,16 @@ from typing import BinaryIO, ClassVar
 
 from ingest.adapters.base import (
     EventRow,
-    ExtractRejected,
     Rejection,
     Row,
     RowError,
     check_choice,
-    check_header,
     check_nationality,
     check_person_ref,
+    check_plausible_year,
+    check_text,
     check_track,
+    csv_rows,
     local_midnight,
     mask,
     natural_key_id,
@@ -44,6 +43,7 @@ EVENTS = {
     "BNTB": "NONTIMELY_APPEAL",
 }
 UAM = {"J": True, "N": False, "": False}
+KEY = "vnummer"
 
 
 @lru_cache(maxsize=65_536)
@@ -55,6 +55,7 @@ def _occurred_at(datum: str, tijd: str) -> datetime:
         day = date(int(datum[6:]), int(datum[3:5]), int(datum[:2]))
     except ValueError:
         raise RowError("datum", f"{datum!r} is not a valid date (dd-mm-jjjj)") from None
+    check_plausible_year(day.year, datum, "datum")
     if not tijd:
         return local_midnight("NL", day)
     try:
@@ -75,38 +76,16 @@ class IndAdapter:
     chain: ClassVar[str] = "NL"
 
     def parse(self, stream: BinaryIO) -> Iterator[Row]:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text, delimiter=";", strict=True)
-        try:
+        rows = csv_rows(stream, delimiter=";", columns=COLUMNS, what="IND zaakstatus", key=KEY)
+        for item in rows:
+            if isinstance(item, Rejection):
+                yield item
+                continue
+            line, row, col = item
             try:
-                header = next(reader)
-            except StopIteration:
-                raise ExtractRejected("the file is empty: expected a header line") from None
-            col = check_header(header, COLUMNS, "IND zaakstatus")
-            width = len(header)
-            for row in reader:
-                line = reader.line_num
-                if not row or row == [""]:
-                    continue
-                if len(row) != width:
-                    yield Rejection(
-                        line,
-                        "",
-                        f"expected {width} fields separated by ';', found {len(row)} "
-                        "(truncated or malformed line)",
-                        mask(row[col["vnummer"]]) if len(row) > col["vnummer"] else "",
-                    )
-                    continue
-                try:
-                    yield self._event(row, col, line)
-                except RowError as err:
-                    yield Rejection(line, err.field, err.reason, mask(row[col["vnummer"]]))
-        except UnicodeDecodeError as err:
-            raise ExtractRejected(
-                f"near line {reader.line_num + 1}: not valid UTF-8 ({err.reason})"
-            ) from None
-        except csv.Error as err:
-            raise ExtractRejected(f"line {reader.line_num}: not readable as CSV ({err})") from None
+                yield self._event(row, col, line)
+            except RowError as err:
+                yield Rejection(line, err.field, err.reason, mask(row[col[KEY]]))
 
     @staticmethod
     def _event(row: list[str], col: dict[str, int], line: int) -> EventRow:
@@ -129,5 +108,5 @@ class IndAdapter:
             track=check_track("NL", row[col["spoor"]], "spoor"),
             nationality=check_nationality(row[col["nationaliteit"]], "nationaliteit"),
             uam=UAM[amv],
-            location=row[col["locatie"]].strip() or None,
+            location=check_text(row[col["locatie"]], "locatie", limit=200),
         )

@@ -8,17 +8,17 @@ from pathlib import Path
 
 from django.db import transaction
 
-from ingest.adapters import ADAPTERS
-from ingest.models import Extract
+from ingest.models import Extract, Source
+from ingest.pull import FILE_PARTNERS
 from ingest.services import register_file
-from ingest.tasks import ingest_extract
+from ingest.tasks import ingest_extract, pull_extracts
 
 
 def enqueue_demo_extracts(out: Path) -> list[int]:
-    """Record every generated file of a partner that has an adapter; queue each for a worker."""
+    """Record every generated file of the file-delivering partners; queue each for a worker."""
     ids: list[int] = []
-    for partner in sorted(ADAPTERS):
-        for path in sorted(p for p in (out / partner).rglob("*") if p.is_file()):
+    for partner in FILE_PARTNERS:
+        for path in sorted(p for p in (out / partner).glob("*") if p.is_file()):
             extract = register_file(partner=partner, path=path)
             if extract.status == Extract.Status.RECEIVED:
                 ids.append(extract.pk)
@@ -37,3 +37,24 @@ def wait_for_extracts(ids: list[int], *, timeout: float) -> dict[str, int]:
             raise TimeoutError(f"{waiting.count()} extracts still waiting after {timeout:.0f} s")
         time.sleep(0.5)
     return dict(Counter(Extract.objects.filter(pk__in=ids).values_list("status", flat=True)))
+
+
+def enqueue_feed_pull(url: str) -> Source:
+    """Point the Fedasil source at the demo feed and queue a pull cycle for a worker."""
+    source, _ = Source.objects.update_or_create(
+        organisation_id="FEDASIL", defaults={"kind": Source.Kind.FEED, "url": url}
+    )
+    transaction.on_commit(pull_extracts.delay)
+    return source
+
+
+def wait_for_feed(source: Source, *, after: float, timeout: float) -> Source:
+    """Wait until a worker finished a pull of the feed that started after ``after`` (epoch s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        source.refresh_from_db()
+        if source.last_pulled_at and source.last_pulled_at.timestamp() >= after:
+            return source
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the Fedasil feed was not pulled within {timeout:.0f} s")
+        time.sleep(0.5)

@@ -1,15 +1,17 @@
 """``manage.py demo``: everything ``make demo`` does, on a fresh machine or again in seconds.
 
 Migrates, loads the catalogue, creates the demo login, generates a simulated chain's partner
-extracts, ingests them through a real Celery worker on the real broker, computes the
-indicators and serves the dashboard, with a worker and beat running beside the web server.
-Ctrl-C stops every process it started, and the embedded database and broker.
+extracts, ingests them through a real Celery worker on the real broker (the Fedasil pages pulled
+from a small local feed, the real way), computes the indicators and serves the dashboard, with a
+worker, beat and the feed running beside the web server. Ctrl-C stops every process it started,
+and the embedded database and broker.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,11 +24,17 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
-from ingest.demo.delivery import enqueue_demo_extracts, wait_for_extracts
+from ingest.demo.delivery import (
+    enqueue_demo_extracts,
+    enqueue_feed_pull,
+    wait_for_extracts,
+    wait_for_feed,
+)
 from psi import embedded
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DEBUG only
+DEMO_FEED_TOKEN = "demo-feed-token"  # noqa: S105 - the local demo feed's own token
 
 
 class Command(BaseCommand):
@@ -35,21 +43,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=float, default=0.02)
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--feed-port", type=int, default=8001)
         parser.add_argument(
             "--no-serve", action="store_true", help="set up and ingest, then stop (for tests)"
         )
 
     def handle(
-        self, *args: object, scale: float, port: int, no_serve: bool, **opts: object
+        self,
+        *args: object,
+        scale: float,
+        port: int,
+        feed_port: int,
+        no_serve: bool,
+        **opts: object,
     ) -> None:
         started = time.monotonic()
         call_command("migrate", verbosity=0)
         call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         self._demo_user()
-        children = [self._spawn("worker", "-l", "warning", "--concurrency", "2")]
+        out = Path(settings.BASE_DIR) / "var" / "demo"
+        if not (out / "manifest.json").exists():
+            self.stdout.write(f"Generating a simulated chain at scale {scale} in {out} …")
+            call_command("generate_demo", scale=scale, out=str(out), stdout=open(os.devnull, "w"))  # noqa: SIM115
+        # The worker and beat pull the feed with this token; the feed serves it to them only.
+        os.environ["FEDASIL_FEED_TOKEN"] = settings.FEDASIL_FEED_TOKEN or DEMO_FEED_TOKEN
+        children = [
+            self._feed(out / "FEDASIL", feed_port, os.environ["FEDASIL_FEED_TOKEN"]),
+            self._spawn("worker", "-l", "warning", "--concurrency", "2"),
+        ]
         try:
             if not StatusEvent.objects.exists():
-                self._ingest(scale)
+                self._ingest(out, f"http://127.0.0.1:{feed_port}")
             compute_dirty()
             self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
             if no_serve:
@@ -88,15 +112,33 @@ class Command(BaseCommand):
         group, _ = Group.objects.get_or_create(name="chain director")
         user.groups.add(group)
 
-    def _ingest(self, scale: float) -> None:
-        out = Path(settings.BASE_DIR) / "var" / "demo"
-        if not (out / "manifest.json").exists():
-            self.stdout.write(f"Generating a simulated chain at scale {scale} in {out} …")
-            call_command("generate_demo", scale=scale, out=str(out), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    def _ingest(self, out: Path, feed_url: str) -> None:
         extract_ids = enqueue_demo_extracts(out)
-        self.stdout.write(f"Ingesting {len(extract_ids)} extracts through the Celery worker …")
+        pull_started = time.time()
+        feed = enqueue_feed_pull(feed_url)
+        self.stdout.write(
+            f"Ingesting {len(extract_ids)} extracts and pulling the Fedasil feed at {feed_url} "
+            "through the Celery worker …"
+        )
         summary = wait_for_extracts(extract_ids, timeout=600)
         self.stdout.write(f"Ingested: {summary}")
+        feed = wait_for_feed(feed, after=pull_started, timeout=600)
+        self.stdout.write(f"Fedasil feed pulled: {feed.last_error or 'ok'}")
+
+    @staticmethod
+    def _feed(folder: Path, port: int, token: str) -> subprocess.Popen[bytes]:
+        """Serve the generated Fedasil pages; wait until the port answers."""
+        child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "ingest.demo.feed_server", str(folder), str(port), token]
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return child
+            time.sleep(0.1)
+        child.kill()
+        raise RuntimeError(f"the demo Fedasil feed did not start on port {port}")
 
     @staticmethod
     def _spawn(*args: str) -> subprocess.Popen[bytes]:

@@ -1,0 +1,231 @@
+"""The query parameters of the dashboard pages, as forms: checked, with defaults, and shown.
+
+An absent (or empty) parameter takes its default; a bad one is a problem that names the
+parameter and the value, and the page answers 400 with every problem listed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chain.models import Organisation
+from chain.periods import MONTH, WEEK, Period, parse_period, periods_between
+from chain.selectors import latest_complete_period
+
+NL, BE, BOTH = "NL", "BE", "ALL"
+CHAIN_CHOICES = [(NL, gettext_lazy("Netherlands")), (BE, gettext_lazy("Belgium"))]
+PERIOD_TYPE_CHOICES = [(MONTH, gettext_lazy("Month")), (WEEK, gettext_lazy("Week"))]
+PERIOD_NAMES = {MONTH: gettext_lazy("month"), WEEK: gettext_lazy("week")}
+PERIOD_EXAMPLE = {MONTH: "2024-03", WEEK: "2024-W12"}
+# Enough for every chart the pages draw, bounded so one request stays cheap.
+MAX_PERIODS = 260
+MAX_FLOW_MONTHS = 120
+SERIES_PERIODS = 24
+FLOW_MONTHS = 12
+
+
+def periods_ending(last: Period, count: int) -> list[Period]:
+    """The ``count`` periods up to and including ``last``, oldest first."""
+    first = last
+    for _step in range(count - 1):
+        first = first.previous()
+    return periods_between(first.start, last.end, last.type)
+
+
+class QueryForm(forms.Form):
+    """A page's GET parameters; a field's ``initial`` is the default of an absent parameter."""
+
+    def __init__(self, params: QueryDict) -> None:
+        defaults = {name: f.initial for name, f in self.base_fields.items() if f.initial}
+        given = {name: value for name, value in params.items() if value.strip()}
+        super().__init__({**defaults, **given})
+
+    def problems(self) -> list[str]:
+        """Every problem, each naming the parameter it is about."""
+        out = []
+        for name, errors in self.errors.items():
+            where = _("parameter “%(name)s”") % {"name": name} if name != "__all__" else ""
+            out.extend(f"{where}: {error}" if where else str(error) for error in errors)
+        return out
+
+    def parse_period(self, name: str, period_type: str) -> Period | None:
+        """The period in parameter ``name``, or None (with a problem added) if it is bad."""
+        label = self.cleaned_data.get(name)
+        if not label:
+            return None
+        try:
+            period = parse_period(label, period_type)
+        except ValueError:
+            message = _("“%(value)s” is not a %(type)s; write it as %(example)s.") % {
+                "value": label, "type": PERIOD_NAMES[period_type],
+                "example": PERIOD_EXAMPLE[period_type],
+            }  # fmt: skip
+            self.add_error(name, message)
+            return None
+        if period.start > timezone.localdate():
+            self.add_error(name, _("%(period)s lies in the future.") % {"period": period.label})
+            return None
+        return period
+
+
+def _chain_field(*, both: bool = False) -> forms.ChoiceField:
+    choices = [(BOTH, gettext_lazy("Both chains")), *CHAIN_CHOICES] if both else CHAIN_CHOICES
+    return forms.ChoiceField(
+        label=gettext_lazy("Chain"), choices=choices, initial=BOTH if both else NL
+    )
+
+
+def _period_type_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=gettext_lazy("Period"), choices=PERIOD_TYPE_CHOICES, initial=MONTH,
+        widget=forms.HiddenInput,
+    )  # fmt: skip
+
+
+def _period_label_field(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, max_length=8, help_text=help_text,
+        widget=forms.TextInput(attrs={"size": 9, "autocomplete": "off"}),
+    )  # fmt: skip
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )  # fmt: skip
+
+
+class OverviewQuery(QueryForm):
+    """``?chain=NL|BE|ALL&period_type=month|week&period=2024-03``."""
+
+    chain = _chain_field(both=True)
+    period_type = _period_type_field()
+    period = _period_label_field(
+        gettext_lazy("Period"), gettext_lazy("For example 2024-03 (month) or 2024-W12 (week).")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chain, period_type = data.get("chain"), data.get("period_type")
+        if period_type:
+            period = self.parse_period("period", period_type)
+            if not self.has_error("period"):
+                data["period"] = period or latest_complete_period(period_type=period_type)
+        if chain:
+            data["chains"] = [NL, BE] if chain == BOTH else [chain]
+        return data
+
+
+class RangeQuery(QueryForm):
+    """A query whose bounds are the parameters ``from`` and ``to`` (keywords in Python)."""
+
+    def __init__(self, params: QueryDict) -> None:
+        self.base_fields = {**self.base_fields, **self.range_fields()}
+        super().__init__(params)
+
+    def range_fields(self) -> dict[str, forms.Field]:
+        raise NotImplementedError
+
+
+class IndicatorQuery(RangeQuery):
+    """``?chain=NL&period_type=month&from=2023-01&to=2024-03``: the periods of the series."""
+
+    chain = _chain_field()
+    period_type = _period_type_field()
+
+    def range_fields(self) -> dict[str, forms.Field]:
+        example = gettext_lazy("For example 2024-03 (month) or 2024-W12 (week).")
+        return {
+            "from": _period_label_field(gettext_lazy("From"), example),
+            "to": _period_label_field(gettext_lazy("To"), example),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        period_type = data.get("period_type")
+        if not period_type:
+            return data
+        first = self.parse_period("from", period_type)
+        last = self.parse_period("to", period_type)
+        if self.has_error("from") or self.has_error("to"):
+            return data
+        last = last or latest_complete_period(period_type=period_type)
+        periods = (
+            periods_between(first.start, last.end, period_type)
+            if first
+            else periods_ending(last, SERIES_PERIODS)
+        )
+        if not periods:
+            self.add_error("from", _("%(first)s is after %(last)s.") % {
+                "first": first.label if first else "", "last": last.label,
+            })  # fmt: skip
+        elif len(periods) > MAX_PERIODS:
+            self.add_error("from", _("%(count)s periods asked; at most %(max)s.") % {
+                "count": len(periods), "max": MAX_PERIODS,
+            })  # fmt: skip
+        else:
+            data["periods"] = periods
+        return data
+
+
+class FlowQuery(RangeQuery):
+    """``?chain=NL&from=2023-01-01&to=2023-12-31``: default the last 12 complete months."""
+
+    chain = _chain_field()
+
+    def range_fields(self) -> dict[str, forms.Field]:
+        return {"from": _date_field(gettext_lazy("From")), "to": _date_field(gettext_lazy("To"))}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.has_error("from") or self.has_error("to"):
+            return data
+        last_month = latest_complete_period(period_type=MONTH)
+        end: date = data.get("to") or last_month.end
+        start: date = data.get("from") or periods_ending(last_month, FLOW_MONTHS)[0].start
+        months = periods_between(start, end, MONTH)
+        if start > end:
+            self.add_error("from", _("%(start)s is after %(end)s.") % {"start": start, "end": end})
+        elif len(months) > MAX_FLOW_MONTHS:
+            self.add_error("from", _("%(count)s months asked; at most %(max)s.") % {
+                "count": len(months), "max": MAX_FLOW_MONTHS,
+            })  # fmt: skip
+        else:
+            data.update({"from": start, "to": end, "months": months})
+        return data
+
+
+class DeadlineQuery(QueryForm):
+    """``?chain=NL&on=2024-03-31``: open cases as of a day (default today)."""
+
+    chain = _chain_field()
+    on = _date_field(gettext_lazy("On"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.has_error("on"):
+            return data
+        today = timezone.localdate()
+        data["on"] = data.get("on") or today
+        if data["on"] > today:
+            self.add_error("on", _("%(day)s lies in the future.") % {"day": data["on"]})
+        return data
+
+
+class IngestQuery(QueryForm):
+    """``?partner=IND``: one partner, or (absent) every partner the user may see."""
+
+    partner = forms.ChoiceField(label=gettext_lazy("Partner"), required=False)
+
+    def __init__(self, params: QueryDict) -> None:
+        super().__init__(params)
+        codes = Organisation.objects.order_by("code").values_list("code", flat=True)
+        self.fields["partner"].choices = [("", _("All partners")), *((c, c) for c in codes)]

@@ -1,0 +1,130 @@
+"""The IND adapter on bad input (the pipeline tests cover its good path and a few bad ones)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ingest.adapters.base import EventRow, ExtractRejected, Rejection, Row, natural_key_id
+from ingest.adapters.ind import IndAdapter
+from tests.conftest import DATA
+from tests.known_chain import HEADER
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+ROW = "3012345678;Z2023-0012345;4;SYR;AANVRAAG;02-01-2023;10:15;Ter Apel;N"
+
+
+def parse(data: str | bytes) -> list[Row]:
+    raw = data.encode() if isinstance(data, str) else data
+    return list(IndAdapter().parse(io.BytesIO(raw)))
+
+
+def extract(*rows: str, header: str = HEADER) -> str:
+    return header + "".join(f"{row}\n" for row in rows)
+
+
+def only_rejection(row: str) -> Rejection:
+    rows = parse(extract(row))
+    assert len(rows) == 1 and isinstance(rows[0], Rejection), rows
+    return rows[0]
+
+
+def with_field(name: str, value: str) -> str:
+    """ROW with one field replaced."""
+    fields = dict(zip(HEADER.strip().split(";"), ROW.split(";"), strict=True))
+    return ";".join({**fields, name: value}.values())
+
+
+def test_it_reads_a_file_the_same_with_or_without_byte_order_mark() -> None:
+    with_bom = (DATA / "ind_zaakstatus_20230501.csv").read_bytes()
+    assert with_bom.startswith(b"\xef\xbb\xbf")
+    rows = parse(with_bom)
+    assert rows == parse(with_bom[3:])
+    assert rows and all(isinstance(r, EventRow) for r in rows)
+
+
+def test_it_reads_a_row_into_a_canonical_event() -> None:
+    [row] = parse(extract(ROW))
+    assert row == EventRow(
+        2,
+        natural_key_id("IND", "3012345678", "Z2023-0012345", "AANVRAAG", "02-01-2023", "10:15"),
+        "3012345678", "APPLICATION_LODGED", datetime(2023, 1, 2, 10, 15, tzinfo=AMSTERDAM),
+        track="4", nationality="SYR", uam=False, location="Ter Apel",
+    )  # fmt: skip
+
+
+def test_it_rejects_a_missing_header_column_whole() -> None:
+    header = HEADER.replace(";amv", "")
+    with pytest.raises(ExtractRejected, match=r"line 1: .*missing column\(s\) amv"):
+        parse(extract(ROW.rsplit(";", 1)[0], header=header))
+
+
+def test_it_rejects_a_wrong_header_column_whole() -> None:
+    with pytest.raises(ExtractRejected, match=r"unexpected column\(s\) v_nummer"):
+        parse(extract(ROW, header=HEADER.replace("vnummer", "v_nummer")))
+
+
+def test_it_rejects_a_comma_file_whole_saying_the_delimiter_is_wrong() -> None:
+    with pytest.raises(ExtractRejected, match="separated by ',', not ';': wrong delimiter"):
+        parse(extract(ROW.replace(";", ","), header=HEADER.replace(";", ",")))
+
+
+def test_a_header_only_file_has_no_rows() -> None:
+    assert parse(HEADER) == []
+
+
+def test_it_rejects_a_truncated_last_line_on_its_own() -> None:
+    rows = parse(extract(ROW) + "3000000009;Z9;4;SY")
+    assert isinstance(rows[0], EventRow)
+    assert rows[1] == Rejection(
+        3, "", "expected 9 fields separated by ';', found 4 (truncated or malformed line)",
+        "********09",
+    )  # fmt: skip
+
+
+def test_it_rejects_invalid_utf8_in_the_header_whole() -> None:
+    with pytest.raises(ExtractRejected, match="not valid UTF-8"):
+        parse(b"vnummer;zaaknummer\xff\n")
+
+
+@pytest.mark.parametrize("datum", ["31-02-2023", "2023-13-01", "32-01-2023", "01-01-0999", ""])
+def test_it_rejects_an_impossible_or_malformed_date(datum: str) -> None:
+    assert only_rejection(with_field("datum", datum)).field == "datum"
+
+
+@pytest.mark.parametrize("tijd", ["24:00", "10:60", "1015", "10.15"])
+def test_it_rejects_an_impossible_or_malformed_time(tijd: str) -> None:
+    assert only_rejection(with_field("tijd", tijd)).field == "tijd"
+
+
+@pytest.mark.parametrize("nationality", ["Syrie", "syr", "SY", "S1R"])
+def test_it_rejects_a_nationality_that_is_not_iso_alpha3(nationality: str) -> None:
+    rejection = only_rejection(with_field("nationaliteit", nationality))
+    assert rejection.field == "nationaliteit"
+    assert "is not an ISO 3166-1 alpha-3 code" in rejection.reason
+
+
+@pytest.mark.parametrize(
+    ("vnummer", "reason"),
+    [("", "missing person key"), ("301234567", "*******67 is not a valid V-nummer (10 digits)"),
+     ("٣٠١٢٣٤٥٦٧٨", "********٧٨ is not a valid V-nummer (10 digits)"),
+     ("30123\x0045678", "*********78 is not a valid V-nummer (10 digits)")],
+)  # fmt: skip
+def test_it_rejects_an_empty_or_malformed_v_nummer_masked(vnummer: str, reason: str) -> None:
+    rejection = only_rejection(with_field("vnummer", vnummer))
+    assert (rejection.field, rejection.reason) == ("vnummer", reason)
+
+
+def test_it_rejects_an_unknown_track_and_amv() -> None:
+    assert only_rejection(with_field("spoor", "5")).field == "spoor"
+    assert only_rejection(with_field("amv", "Y")).field == "amv"
+
+
+def test_it_rejects_a_location_the_database_cannot_hold() -> None:
+    assert only_rejection(with_field("locatie", "x" * 201)).reason == "longer than 200 characters"
+    assert only_rejection(with_field("locatie", "Ter\x00Apel")).reason == (
+        "contains control characters"
+    )
