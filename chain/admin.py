@@ -6,9 +6,11 @@ values it affects are recomputed: a band changes signals, a term rule changes de
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import admin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -28,9 +30,10 @@ from chain.tasks import compute_dirty_indicators
 
 
 def _snapshot(obj: Any) -> dict[str, Any] | None:
+    """The object's fields as JSON values: numbers stay numbers, dates become ISO strings."""
     if obj is None or obj.pk is None:
         return None
-    return {k: (str(v) if v is not None else None) for k, v in model_to_dict(obj).items()}
+    return json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder))
 
 
 def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action: str) -> None:
@@ -50,6 +53,9 @@ class AuditedAdmin(admin.ModelAdmin):
     """Saves and deletes are audited; inlines (bands) are audited through their parent."""
 
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        # Saving an indicator to edit only its bands leaves the indicator itself as it was.
+        if change and not form.has_changed():
+            return
         old = _snapshot(type(obj).objects.filter(pk=obj.pk).first()) if change else None
         super().save_model(request, obj, form, change)
         audit(request=request, obj=obj, old=old, action="change" if change else "add")
@@ -60,7 +66,9 @@ class AuditedAdmin(admin.ModelAdmin):
         audit(request=request, obj=obj, old=old, action="delete")
 
     def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
-        olds = {o.pk: _snapshot(o) for o in formset.queryset}
+        # Read afresh: validating the forms already wrote the new values into their instances.
+        stored = formset.model.objects.filter(pk__in=[f.instance.pk for f in formset.initial_forms])
+        olds = {o.pk: _snapshot(o) for o in stored}
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()

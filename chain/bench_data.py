@@ -1,28 +1,45 @@
-"""A large generated chain for the indicator benchmark, written straight into the tables in SQL.
+"""A large generated chain for the indicator benchmark, and the next day's IND extract for it.
 
-About 1 million cases (4 in 5 Dutch) with 10 events each over three years: registration,
-application, hearing, decision, reception entry, transfer and leave, and for rejected cases a
-return process and departure. Going through the partner files would measure the ingest; this
-measures the indicator engine, so the rows are generated where they live.
+About 1 million cases (4 in 5 Dutch) with 10 events each over the three years up to today:
+registration, application, hearing, decision, reception entry, transfer and leave, and for
+rejected cases a return process and departure; events that would lie in the future are left
+out, so recent cases are still open. Going through the partner files would measure the ingest;
+this measures the indicator engine, so the rows are generated where they live, in SQL. Only
+the person keys are made in Python: they are the real pseudonyms of known V- and SP-numbers,
+so that the next day's extract (``write_next_extract``) can carry on with existing cases.
 """
 
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
 from django.db import connection
 
 from chain.case_facts import rebuild_all_case_facts
+from ingest.pseudonymize import person_key
 
-_CASES = """
-INSERT INTO chain_case (chain_id, person_key)
-SELECT CASE WHEN i %% 5 = 0 THEN 'BE' ELSE 'NL' END, md5('bench' || i) || md5('case' || i)
-FROM generate_series(1, %(cases)s) i
-"""
+DAYS = 3 * 365
+# Case i is Belgian when i is a multiple of 5; its raw number follows from i.
+BELGIAN_EVERY = 5
+# IND's codes for the events of the next day's extract (contracts/partners.md).
+DECISION_CODES = ("INWILLIGING", "AFWIJZING", "BUITEN_BEHANDELING")
+IND_HEADER = "vnummer;zaaknummer;spoor;nationaliteit;gebeurtenis;datum;tijd;locatie;amv\n"
+
+
+def raw_number(i: int) -> tuple[str, str]:
+    """The chain and raw person number of generated case ``i``."""
+    if i % BELGIAN_EVERY == 0:
+        return "BE", f"{10_000_000 + i}"  # an SP-nummer of 8 digits
+    return "NL", f"{5_000_000_000 + i}"  # a V-nummer of 10 digits
+
 
 # One row per case with its random dates; the events are spelled out from it below.
 _EVENTS = """
 WITH c AS (
     SELECT c.id, c.chain_id,
-        date '2022-01-01' + (random() * 1095)::int AS lodged,
+        %(first)s::date + (random() * %(days)s)::int AS lodged,
         (random() * 400)::int + 30 AS lead,
         random() AS r1, random() AS r2,
         CASE WHEN c.chain_id = 'NL' THEN (ARRAY['1','2','3','4','4','4'])[1 + (random() * 5)::int]
@@ -65,7 +82,7 @@ SELECT
     false, CASE WHEN e.org = 'COA' THEN 'location ' || (e.id %% 40) END,
     e.reason, NULL, %(extract)s
 FROM e
-WHERE e.day <= date '2024-12-31'
+WHERE e.day <= %(today)s
 """
 
 _CAPACITY = """
@@ -73,20 +90,70 @@ INSERT INTO chain_measurement (organisation_id, chain_id, kind, location, date, 
 SELECT CASE WHEN ch = 'NL' THEN 'COA' ELSE 'FEDASIL' END, ch, 'RECEPTION_CAPACITY',
     'location ' || l, d::date, 1500 + (random() * 500)::int, %(extract)s
 FROM unnest(ARRAY['NL', 'BE']) ch, generate_series(0, 39) l,
-    generate_series(date '2022-01-01', date '2024-12-01', interval '1 month') d
+    generate_series(%(first)s::date, %(today)s::date, interval '1 month') d
 """
 
 
-def generate(*, cases: int, extract_id: int) -> int:
-    """Fill the chain tables with ``cases`` generated cases; returns the number of events."""
+def generate(*, cases: int, extract_id: int, today: date) -> int:
+    """Fill the chain tables with ``cases`` cases up to ``today``; returns the number of events."""
+    first = today - timedelta(days=DAYS)
+    bind = {"first": first, "today": today, "days": DAYS, "extract": extract_id}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '512MB'")
-        cursor.execute(_CASES, {"cases": cases})
-        cursor.execute(_EVENTS, {"extract": extract_id})
+        with cursor.cursor.copy("COPY chain_case (chain_id, person_key) FROM STDIN") as copy:
+            for i in range(1, cases + 1):
+                chain, raw = raw_number(i)
+                copy.write(f"{chain}\t{person_key(chain, raw)}\n")
+        cursor.execute(_EVENTS, bind)
         events = cursor.rowcount
-        cursor.execute(_CAPACITY, {"extract": extract_id})
+        cursor.execute(_CAPACITY, bind)
         cursor.execute("ANALYZE chain_case")
         cursor.execute("ANALYZE chain_statusevent")
         rebuild_all_case_facts(cursor)
         cursor.execute("ANALYZE chain_casefact")
     return events
+
+
+def write_next_extract(path: Path, *, cases: int, events: int, today: date, seed: int) -> None:
+    """IND's extract of ``today``: ``events`` rows dated in its last three days.
+
+    Half are hearings and decisions of open Dutch cases of the generated chain, carrying the
+    track and nationality the case has (as IND's rows do); the other half registrations and
+    applications of new people.
+    """
+    rng = random.Random(seed)
+    rows = []
+    for number, track, nationality in _open_dutch_cases(cases=cases, wanted=events // 4, rng=rng):
+        hearing, decision = today - timedelta(days=rng.randint(1, 2)), today
+        rows.append((number, track, nationality, "GEHOOR", hearing))
+        rows.append((number, track, nationality, rng.choice(DECISION_CODES), decision))
+    newcomer = 6_000_000_000 + seed % 1000 * 100_000
+    while len(rows) < events:
+        newcomer += 1
+        track, nationality = rng.choice("1234"), rng.choice(("SYR", "AFG", "TUR", "ERI"))
+        registered = today - timedelta(days=rng.randint(1, 2))
+        rows.append((str(newcomer), track, nationality, "AANMELDING", registered))
+        rows.append((str(newcomer), track, nationality, "AANVRAAG", registered + timedelta(1)))
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(IND_HEADER)
+        for number, track, nationality, code, day in rows[:events]:
+            out.write(f"{number};Z{number};{track};{nationality};{code};{day:%d-%m-%Y};;;N\n")
+
+
+def _open_dutch_cases(*, cases: int, wanted: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """Up to ``wanted`` undecided Dutch cases: (V-nummer, track, nationality)."""
+    candidates = {}
+    for i in rng.sample(range(1, cases + 1), min(cases, wanted * 8)):
+        chain, raw = raw_number(i)
+        if chain == "NL":
+            candidates[person_key(chain, raw)] = raw
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.person_key, f.track, f.nationality FROM chain_case c "
+            "JOIN chain_casefact f ON f.case_id = c.id "
+            "WHERE c.chain_id = 'NL' AND c.person_key = ANY(%s) AND f.decided IS NULL "
+            "AND f.lodged IS NOT NULL AND f.track IS NOT NULL AND f.nationality IS NOT NULL "
+            "ORDER BY c.id LIMIT %s",
+            [list(candidates), wanted],
+        )
+        return [(candidates[key], track, nat) for key, track, nat in cursor.fetchall()]

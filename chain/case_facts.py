@@ -4,7 +4,8 @@ The definitions are those of ``contracts/indicators.md``: first milestones only,
 the first ``DECISION_*`` on or after the lodged date, track, nationality and uam are the values
 of the latest event (by ``occurred_at``) that carries one, and the deadline follows the chain's
 legal term rules with calendar-month arithmetic (PostgreSQL clamps 31 January + 1 month to the
-end of February, as the contract asks).
+end of February, as the contract asks). The days a person was in reception are kept as date
+ranges, so that stocks of people in reception need no walk over their events.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from datetime import date
 from django.db.backends.utils import CursorWrapper
 
 DECISIONS = ["DECISION_GRANTED", "DECISION_REJECTED", "DECISION_DISCONTINUED"]
+RECEPTION_EVENTS = ["RECEPTION_ENTERED", "RECEPTION_TRANSFERRED", "RECEPTION_LEFT"]
+
+_BIND = {"decisions": DECISIONS, "reception_events": RECEPTION_EVENTS}
 
 # {scope} selects the cases to rebuild: a subquery of case ids, or TRUE for all of them.
 _REBUILD = """
@@ -30,14 +34,24 @@ WITH base AS (
         min(e.local_date) FILTER (WHERE e.event_type = 'RETURN_CASE_OPENED') AS return_opened,
         min(e.local_date) FILTER (WHERE e.event_type LIKE 'DEPARTED\\_%%') AS departed,
         min(e.local_date) FILTER (WHERE e.event_type = 'RETURN_CASE_CLOSED') AS return_closed,
-        coalesce((array_agg(e.event_type ORDER BY e.occurred_at DESC, e.id DESC)
-            FILTER (WHERE e.event_type LIKE 'RECEPTION\\_%%'))[1] <> 'RECEPTION_LEFT', false)
-            AS in_reception,
         min(e.local_date) AS first_event,
         max(e.local_date) AS last_event
     FROM chain_statusevent e
     WHERE {scope}
     GROUP BY e.case_id, e.chain_id
+),
+-- Each entering or transfer event starts a stay up to the person's next reception event (by
+-- occurred_at); two on one local date leave an empty stay, so the later one governs that day.
+stay AS (
+    SELECT e.case_id, e.event_type,
+        daterange(e.local_date, lead(e.local_date) OVER (
+            PARTITION BY e.case_id ORDER BY e.occurred_at, e.id)) AS days
+    FROM chain_statusevent e
+    WHERE {scope} AND e.event_type = ANY(%(reception_events)s)
+),
+reception AS (
+    SELECT case_id, range_agg(days) FILTER (WHERE event_type <> 'RECEPTION_LEFT') AS days
+    FROM stay GROUP BY case_id
 ),
 decision AS (
     SELECT DISTINCT ON (e.case_id) e.case_id, e.local_date AS decided, e.event_type AS outcome
@@ -65,19 +79,20 @@ extended AS (
 )
 INSERT INTO chain_casefact AS f (
     case_id, chain_id, track, nationality, uam, registered, lodged, decided, outcome,
-    deadline, term_extended, return_opened, departed, return_closed, in_reception,
+    deadline, term_extended, return_opened, departed, return_closed, reception,
     first_event, last_event)
 SELECT b.case_id, b.chain_id, b.track, b.nationality, b.uam, b.registered, b.lodged,
     d.decided, d.outcome,
     CASE WHEN x.case_id IS NOT NULL
         THEN (b.lodged + greatest(t.months, t.extended_months) * interval '1 month')::date
         ELSE t.rule_deadline END,
-    x.case_id IS NOT NULL, b.return_opened, b.departed, b.return_closed, b.in_reception,
-    b.first_event, b.last_event
+    x.case_id IS NOT NULL, b.return_opened, b.departed, b.return_closed,
+    ARRAY(SELECT unnest(s.days)), b.first_event, b.last_event
 FROM base b
 LEFT JOIN decision d ON d.case_id = b.case_id
 LEFT JOIN term t ON t.case_id = b.case_id
 LEFT JOIN extended x ON x.case_id = b.case_id
+LEFT JOIN reception s ON s.case_id = b.case_id
 ORDER BY b.case_id
 ON CONFLICT (case_id) DO UPDATE SET
     track = excluded.track, nationality = excluded.nationality, uam = excluded.uam,
@@ -85,7 +100,7 @@ ON CONFLICT (case_id) DO UPDATE SET
     outcome = excluded.outcome, deadline = excluded.deadline,
     term_extended = excluded.term_extended, return_opened = excluded.return_opened,
     departed = excluded.departed, return_closed = excluded.return_closed,
-    in_reception = excluded.in_reception, first_event = excluded.first_event,
+    reception = excluded.reception, first_event = excluded.first_event,
     last_event = excluded.last_event
 """
 
@@ -126,7 +141,7 @@ def refresh_case_facts(cursor: CursorWrapper, *, touched: str) -> date | None:
         f"SELECT f.* FROM chain_casefact f JOIN {touched} t ON t.case_id = f.case_id"
     )
     scope = f"e.case_id IN (SELECT case_id FROM {touched})"
-    cursor.execute(_REBUILD.format(scope=scope), {"decisions": DECISIONS})
+    cursor.execute(_REBUILD.format(scope=scope), _BIND)
     cursor.execute(_EARLIEST_CHANGE.format(touched=touched))
     earliest: date | None = cursor.fetchone()[0]
     cursor.execute("DROP TABLE old_case_facts")
@@ -135,4 +150,4 @@ def refresh_case_facts(cursor: CursorWrapper, *, touched: str) -> date | None:
 
 def rebuild_all_case_facts(cursor: CursorWrapper) -> None:
     """Rebuild every case's facts (after a change of the legal term rules, or for a check)."""
-    cursor.execute(_REBUILD.format(scope="TRUE"), {"decisions": DECISIONS})
+    cursor.execute(_REBUILD.format(scope="TRUE"), _BIND)

@@ -1,35 +1,44 @@
-"""The read API under load for ``bench_indicators``: gunicorn, 2 workers; wrk, 16 connections."""
+"""The read side for ``bench_indicators``: the API under load, and the overview page's render.
+
+The API runs under gunicorn with 2 workers, as in production (``DEBUG`` off) behind an
+imagined TLS-terminating proxy (wrk, 16 connections, sends ``X-Forwarded-Proto: https``, as the
+proxy would). The overview page is rendered in this process by Django's test client.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from statistics import median
 
 import httpx
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test import Client
 
+from chain.periods import MONTH, Period, latest_complete
+from dashboard.access import CHAIN_DIRECTOR
 from ingest.models import OrganisationAPIKey
 
-URLS = (
-    "/api/v1/indicators?chain=NL",
-    "/api/v1/indicators/decision_lead_time_median/values"
-    "?chain=NL&period=month&from=2022-01&to=2024-12",
-)
-# wrk alternates the two URLs and prints the latency percentiles it measured, in microseconds.
+MONTHS = 36
+HEADERS = {"X-Forwarded-Proto": "https"}
+# wrk alternates the URLs and prints the latency percentiles it measured, in microseconds.
 _SCRIPT = """
 local paths = {%s}
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1], {["Authorization"] = "Api-Key %s"})
+  return wrk.format("GET", paths[(i %% #paths) + 1],
+    {["Authorization"] = "Api-Key %s", ["X-Forwarded-Proto"] = "https"})
 end
 done = function(summary, latency, requests)
   for _, p in ipairs({50, 95, 99}) do
@@ -42,29 +51,53 @@ end
 """
 
 
+def values_months(today: date) -> tuple[Period, Period]:
+    """The first and last of the 36 complete months before ``today``."""
+    last = first = latest_complete(today, MONTH)
+    for _ in range(MONTHS - 1):
+        first = first.previous()
+    return first, last
+
+
+def urls(today: date) -> list[str]:
+    """The two requests under load: the indicator list, and one indicator over 36 months."""
+    first, last = values_months(today)
+    return [
+        "/api/v1/indicators?chain=NL",
+        "/api/v1/indicators/decision_lead_time_median/values"
+        f"?chain=NL&period=month&from={first.label}&to={last.label}",
+    ]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def api_under_load(*, seconds: int) -> dict[str, str]:
+def api_under_load(*, seconds: int, today: date) -> dict[str, str]:
     """p50/p95/p99 latency (ms) and requests per second of the read API under wrk."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     _, key = OrganisationAPIKey.objects.create_key(name="bench", scope="read")
     port = _free_port()
+    production = {
+        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
+        "PSI_PSEUDONYM_KEY": settings.PSI_PSEUDONYM_KEY, "REDIS_URL": settings.REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
         [sys.executable, "-m", "gunicorn", "psi.wsgi:application", "--workers", "2",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=settings.BASE_DIR, env={**os.environ, "LOG_LEVEL": "WARNING"},
+        cwd=settings.BASE_DIR, env={**os.environ, **production},
     )  # fmt: skip
+    paths = urls(today)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base, key)
+        _wait_until_up(base, paths, key)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(_SCRIPT % (", ".join(f'"{u}"' for u in URLS), key))
+            script.write(_SCRIPT % (", ".join(f'"{u}"' for u in paths), key))
         result = subprocess.run(  # noqa: S603
             [wrk, "-t", "2", "-c", "16", "-d", f"{seconds}s", "-s", script.name, base],
             capture_output=True, text=True, check=True,
@@ -84,18 +117,21 @@ def api_under_load(*, seconds: int) -> dict[str, str]:
     }
 
 
-def _wait_until_up(base: str, key: str) -> None:
+def _wait_until_up(base: str, paths: list[str], key: str) -> None:
+    """Wait for the server, and check that it answers every URL before measuring."""
+    headers = {"Authorization": f"Api-Key {key}", **HEADERS}
     deadline = time.monotonic() + 60
     while True:
         try:
-            answer = httpx.get(base + URLS[0], headers={"Authorization": f"Api-Key {key}"})
-            if answer.status_code == 200:
-                return
-            raise RuntimeError(f"{URLS[0]} answered {answer.status_code}: {answer.text[:300]}")
+            answers = [httpx.get(base + path, headers=headers) for path in paths]
+            break
         except httpx.TransportError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+    for path, answer in zip(paths, answers, strict=True):
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path} answered {answer.status_code}: {answer.text[:300]}")
 
 
 # The naive way: the same monthly medians, from the events table, at request time.
@@ -112,18 +148,36 @@ WITH lodged AS (
 SELECT to_char(d.decided, 'YYYY-MM'),
     percentile_cont(0.5) WITHIN GROUP (ORDER BY d.decided - l.lodged)
 FROM decided d JOIN lodged l USING (case_id)
-WHERE d.decided BETWEEN date '2022-01-01' AND date '2024-12-31'
+WHERE d.decided BETWEEN %(start)s AND %(end)s
 GROUP BY 1 ORDER BY 1
 """
 
 
-def naive_values_ms(*, runs: int = 3) -> float:
+def naive_values_ms(*, today: date, runs: int = 3) -> float:
     """Median time (ms) of answering the values request straight from the events table."""
+    first, last = values_months(today)
     timings = []
     with connection.cursor() as cursor:
         for _ in range(runs):
             started = time.perf_counter()
-            cursor.execute(_NAIVE)
+            cursor.execute(_NAIVE, {"start": first.start, "end": last.end})
             cursor.fetchall()
             timings.append((time.perf_counter() - started) * 1000)
     return median(timings)
+
+
+def overview_render_ms(*, chain: str, renders: int = 7) -> float:
+    """Median time (ms) of rendering the overview page for a chain director, after a warm-up."""
+    director, _ = User.objects.get_or_create(username="bench director")
+    director.groups.add(Group.objects.get(name=CHAIN_DIRECTOR))
+    client = Client()
+    client.force_login(director)
+    url = f"/?chain={chain}"
+    timings = []
+    for _ in range(renders + 1):
+        started = time.perf_counter()
+        answer = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{url} answered {answer.status_code}")
+    return median(timings[1:])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.postgres.fields import ArrayField, DateRangeField
 from django.db import models
 
 
@@ -187,14 +188,19 @@ class CaseFact(models.Model):
     return_opened = models.DateField(null=True)
     departed = models.DateField(null=True)
     return_closed = models.DateField(null=True)
-    in_reception = models.BooleanField(default=False)
+    # The days in reception (contracts/indicators.md), as disjoint ranges, the last one open
+    # while the person is still in.
+    reception = ArrayField(DateRangeField(), default=list)
     first_event = models.DateField()
     last_event = models.DateField()
 
     class Meta:
+        # An incremental recompute reads only the cases with an event since its first period.
         indexes = [
             models.Index(fields=["chain", "lodged"], name="casefact_chain_lodged"),
             models.Index(fields=["chain", "decided"], name="casefact_chain_decided"),
+            models.Index(fields=["chain", "first_event"], name="casefact_chain_first_event"),
+            models.Index(fields=["chain", "last_event"], name="casefact_chain_last_event"),
         ]
 
 

@@ -66,7 +66,8 @@ def _layout(**extra: object) -> dict[str, object]:
         "margin": {"l": 64, "r": 16, "t": 16, "b": 48},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.18},
+        # Above the plot: below it, the legend ran into tilted period labels.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         **extra,
     }
 
@@ -111,14 +112,20 @@ def series_figure(
 def _value_range(
     values: Sequence[float | None], bands: Sequence[SignalBand]
 ) -> tuple[float, float]:
-    """The y range: every value and every finite band bound, from 0 up, with some headroom."""
+    """The y range: every value and every finite band bound, with some headroom.
+
+    It starts at 0, unless a band is closed on both sides (a signal against too high and too
+    low, as for occupancy): from 0, the range that matters would be a thin strip at the top.
+    """
     points = [v for v in values if v is not None]
     points += [b for band in bands for b in (band.lower, band.upper) if b is not None]
-    low = min([0.0, *points])
+    two_sided = any(band.lower is not None and band.upper is not None for band in bands)
+    low = min(points) if two_sided else min([0.0, *points])
     high = max([0.0, *points])
     if high == low:
         return low, low + 1
-    return low, high + (high - low) * 0.1
+    headroom = (high - low) * 0.1
+    return (low - headroom if two_sided else low), high + headroom
 
 
 def band_segments(
@@ -151,11 +158,15 @@ def flow_figure(flows: Sequence[Flow]) -> go.Figure:
     index = {stage: i for i, stage in enumerate(stages)}
     sankey = go.Sankey(
         arrangement="snap",
+        # Own hover texts: plotly.js's default ones ("Incoming flow count") are English only.
         node={"label": [stage_label(s) for s in stages], "pad": 18, "thickness": 18,
-              "color": LINE_COLOURS[0], "line": {"color": "#ffffff", "width": 1}},
+              "color": LINE_COLOURS[0], "line": {"color": "#ffffff", "width": 1},
+              "hovertemplate": _("%{label}: %{value} cases") + "<extra></extra>"},
         link={"source": [index[f.source] for f in flows],
               "target": [index[f.target] for f in flows],
-              "value": [f.value for f in flows], "color": "rgba(31, 78, 121, 0.3)"},
+              "value": [f.value for f in flows], "color": "rgba(31, 78, 121, 0.3)",
+              "hovertemplate": _("%{source.label} to %{target.label}: %{value} cases")
+              + "<extra></extra>"},
     )  # fmt: skip
     return go.Figure(sankey, layout=_layout(margin={"l": 16, "r": 16, "t": 16, "b": 16}))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from chain.models import Direction, Signal
 from chain.periods import MONTH, Period
@@ -32,10 +32,19 @@ AXIS_TITLES = {
 SIGNAL_ICONS = {Signal.GREEN: "●", Signal.AMBER: "▲", Signal.RED: "■", Signal.NONE: "○"}
 STAGE_LABELS = {
     "registered": gettext_lazy("Registered"), "lodged": gettext_lazy("Application lodged"),
-    "granted": gettext_lazy("Granted"), "rejected": gettext_lazy("Rejected"),
+    "granted": gettext_lazy("Granted"), "rejected": pgettext_lazy("decision", "Rejected"),
     "discontinued": gettext_lazy("Discontinued"), "open": gettext_lazy("Still open"),
     "other": gettext_lazy("No application"), "return_opened": gettext_lazy("Return case opened"),
     "departed": gettext_lazy("Departed"), "return_closed": gettext_lazy("Return case closed"),
+}  # fmt: skip
+# ingest.models.Extract's choices carry no translatable labels of their own.
+EXTRACT_STATUS_LABELS = {
+    "received": gettext_lazy("received"), "processing": gettext_lazy("processing"),
+    "accepted": gettext_lazy("accepted"), "partially_accepted": gettext_lazy("partially accepted"),
+    "rejected": pgettext_lazy("delivery", "rejected"), "duplicate": gettext_lazy("duplicate"),
+}  # fmt: skip
+EXTRACT_CHANNEL_LABELS = {
+    "file": gettext_lazy("file"), "feed": gettext_lazy("feed"), "push": gettext_lazy("push API"),
 }  # fmt: skip
 
 
@@ -86,10 +95,20 @@ def stage_label(stage: str) -> str:
     return str(STAGE_LABELS.get(stage, stage))
 
 
+def extract_status(status: str) -> str:
+    """A delivery's state on the ingest status page: ``partially accepted``."""
+    return str(EXTRACT_STATUS_LABELS.get(status, status))
+
+
+def extract_channel(channel: str) -> str:
+    """How a delivery came in: ``file``, ``feed`` or ``push API``."""
+    return str(EXTRACT_CHANNEL_LABELS.get(channel, channel))
+
+
 def period_title(period: Period) -> str:
     """``maart 2024`` / ``March 2024``, or ``week 12, 2024``."""
     if period.type == MONTH:
-        return formats.date_format(period.start, "F Y")
+        return formats.date_format(period.start, "YEAR_MONTH_FORMAT")
     year, week = period.label.split("-W")
     return _("week %(week)s, %(year)s") % {"week": int(week), "year": year}
 

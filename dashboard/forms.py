@@ -13,7 +13,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from chain.models import Organisation
 from chain.periods import MONTH, WEEK, Period, parse_period, periods_between
@@ -200,6 +200,8 @@ class FlowQuery(RangeQuery):
             })  # fmt: skip
         else:
             data.update({"from": start, "to": end, "months": months})
+            # The date fields show the range in effect, not empty fields for the default one.
+            self.data = {**self.data, "from": start, "to": end}
         return data
 
 
@@ -207,7 +209,7 @@ class DeadlineQuery(QueryForm):
     """``?chain=NL&on=2024-03-31``: open cases as of a day (default today)."""
 
     chain = _chain_field()
-    on = _date_field(gettext_lazy("On"))
+    on = _date_field(pgettext_lazy("as of a day", "On"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -215,6 +217,7 @@ class DeadlineQuery(QueryForm):
             return data
         today = timezone.localdate()
         data["on"] = data.get("on") or today
+        self.data = {**self.data, "on": data["on"]}
         if data["on"] > today:
             self.add_error("on", _("%(day)s lies in the future.") % {"day": data["on"]})
         return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 
 from django.conf import settings
@@ -66,7 +67,8 @@ class PushEventsView(APIView):
                 f"the body is larger than {settings.PUSH_MAX_BODY_BYTES} bytes"
             ) from None
         try:
-            body = json.loads(raw)
+            # RFC 8259 lets a parser ignore a byte-order mark; the file adapters ignore it too.
+            body = json.loads(raw.removeprefix(codecs.BOM_UTF8))
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
             raise exceptions.ParseError(f"the body is not JSON: {err}") from None
         problems = check_shape(body)

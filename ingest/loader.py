@@ -1,17 +1,22 @@
 """Load one extract's canonical rows: COPY into staging, merge, case facts, dirty periods.
 
 Everything happens inside the caller's transaction, so an extract is stored whole or not at
-all. Rows stream from the adapter into a single ``COPY`` (one staging table holds events,
-measurements and rejections, told apart by ``kind``, because a connection can run one COPY at a
-time); the merge is a handful of set-based statements, never a loop over rows.
+all. Rows are loaded in chunks of ``CHUNK_ROWS``: a thread parses and formats the next chunk
+while the database merges this one, so the adapter's Python and PostgreSQL work at the same
+time. Each chunk goes through one ``COPY`` into a staging table (events, measurements and
+rejections, told apart by ``kind``, because a connection runs one COPY at a time) and a few
+set-based statements merge it, never a loop over rows. Events merge chunk by chunk; measurements
+and rejections wait in ``stage_kept`` for the end, and case facts are rebuilt once for every
+case the extract touched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
+from itertools import islice
 
 from django.db import connection
 
@@ -22,8 +27,9 @@ from ingest.pseudonymize import person_key
 
 # The summary lists at most this many conflicts; every rejected row is kept in the database.
 MAX_CONFLICTS = 10_000
-# Rows are sent to COPY in batches of this many lines: few calls, bounded memory.
-COPY_BATCH = 5_000
+# Rows per chunk: large enough that the per-chunk statements cost little, small enough that
+# memory stays bounded whatever the file's size and the last, unshared chunk is short.
+CHUNK_ROWS = 100_000
 
 _STAGE = """
 CREATE TEMP TABLE stage_row (
@@ -35,6 +41,9 @@ CREATE TEMP TABLE stage_row (
     field text, message text, excerpt text
 ) ON COMMIT DROP
 """
+_KEPT = "CREATE TEMP TABLE stage_kept (LIKE stage_row) ON COMMIT DROP"
+_TOUCHED = "CREATE TEMP TABLE touched_case (case_id bigint PRIMARY KEY) ON COMMIT DROP"
+_TEMP_TABLES = {"stage_row": _STAGE, "stage_kept": _KEPT, "touched_case": _TOUCHED}
 
 _COPY = (
     "COPY stage_row (kind, line, source_event_id, person_key, event_type, occurred_at, track,"
@@ -68,6 +77,7 @@ WITH inserted AS (
 ), touched AS (
     INSERT INTO touched_case (case_id)
     SELECT DISTINCT case_id FROM inserted
+    ON CONFLICT DO NOTHING
 )
 SELECT count(*), min(local_date), max(local_date) FROM inserted
 """
@@ -82,7 +92,7 @@ WITH upserted AS (
         s.measurement_value, %(extract)s
     FROM (
         SELECT DISTINCT ON (measurement_kind, location, measurement_date) *
-        FROM stage_row WHERE kind = 'm'
+        FROM stage_kept WHERE kind = 'm'
         ORDER BY measurement_kind, location, measurement_date, line DESC
     ) s
     ON CONFLICT ON CONSTRAINT measurement_identity DO UPDATE
@@ -95,7 +105,7 @@ SELECT count(*), min(date), max(date) FROM upserted
 _KEEP_REJECTIONS = """
 INSERT INTO ingest_rejectedrow (extract_id, line, field, reason, excerpt)
 SELECT %(extract)s, line, coalesce(field, ''), message, coalesce(excerpt, '')
-FROM stage_row WHERE kind = 'r' ORDER BY line
+FROM stage_kept WHERE kind = 'r' ORDER BY line
 """
 
 
@@ -121,55 +131,101 @@ def load_rows(
     caller's transaction then rolls back and nothing of the extract remains.
     """
     result = LoadResult()
-    staged = {"e": 0, "m": 0}
+    staged_events = events = 0
+    first_event: date | None = None
+    last_event: date | None = None
+    params: dict[str, object] = {
+        "organisation": organisation, "chain": chain, "timezone": timezone, "extract": extract_id,
+    }  # fmt: skip
     with connection.cursor() as cursor:
-        # The merge sorts the whole extract by identity; in memory that is several times faster.
+        # The merge sorts a chunk by identity; in memory that is several times faster.
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("DROP TABLE IF EXISTS stage_row")
-        cursor.execute(_STAGE)
-        cursor.execute("DROP TABLE IF EXISTS touched_case")
-        cursor.execute("CREATE TEMP TABLE touched_case (case_id bigint) ON COMMIT DROP")
-        with cursor.cursor.copy(_COPY) as copy:
-            batch: list[str] = []
-            for row in rows:
-                if len(batch) >= COPY_BATCH:
-                    copy.write("".join(batch))
-                    batch.clear()
-                if isinstance(row, EventRow):
-                    staged["e"] += 1
-                    batch.append(_event_line(row, chain))
-                elif isinstance(row, MeasurementRow):
-                    staged["m"] += 1
-                    batch.append(_measurement_line(row))
-                else:
-                    result.rejected += 1
-                    batch.append(_rejection_line(row))
-                    if len(result.conflicts) < MAX_CONFLICTS:
-                        result.conflicts.append(
-                            {"index": row.line, "field": row.field, "message": row.reason}
-                        )
-            copy.write("".join(batch))
-        result.received = staged["e"] + staged["m"] + result.rejected
-        params = {"organisation": organisation, "chain": chain, "timezone": timezone}
-        params["extract"] = extract_id  # type: ignore[assignment]
-        cursor.execute("ANALYZE stage_row")
-        cursor.execute(_MERGE_CASES, params)
-        cursor.execute(_MERGE_EVENTS, params)
-        events, first_event, last_event = cursor.fetchone()
+        for table, create in _TEMP_TABLES.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(create)
+        for chunk in _chunks(rows, chain):
+            with cursor.cursor.copy(_COPY) as copy:
+                copy.write(chunk.text)
+            staged_events += chunk.events
+            result.received += chunk.events + chunk.measurements + chunk.rejected
+            result.rejected += chunk.rejected
+            result.conflicts.extend(chunk.conflicts[: MAX_CONFLICTS - len(result.conflicts)])
+            if chunk.events:
+                cursor.execute("ANALYZE stage_row (kind, source_event_id, person_key)")
+                cursor.execute(_MERGE_CASES, params)
+                cursor.execute(_MERGE_EVENTS, params)
+                inserted, first, last = cursor.fetchone()
+                events += inserted
+                first_event, last_event = _earliest(first_event, first), _latest(last_event, last)
+            if chunk.measurements or chunk.rejected:
+                cursor.execute("INSERT INTO stage_kept SELECT * FROM stage_row WHERE kind <> 'e'")
+            cursor.execute("TRUNCATE stage_row")
         cursor.execute(_MERGE_MEASUREMENTS, params)
-        measurements, first_measured, last_measured = cursor.fetchone()
+        measured, first_measured, last_measured = cursor.fetchone()
         cursor.execute(_KEEP_REJECTIONS, params)
         facts_changed_from = refresh_case_facts(cursor, touched="touched_case")
-    result.accepted = events + measurements
-    result.duplicates = staged["e"] - events
-    dates = [d for d in (first_event, first_measured) if d is not None]
-    result.earliest = min(dates) if dates else None
-    latest = [d for d in (last_event, last_measured) if d is not None]
-    result.latest = max(latest) if latest else None
-    dirty = [d for d in (result.earliest, facts_changed_from) if d is not None]
-    if dirty:
-        DirtyRange.objects.create(chain_id=chain, from_date=min(dirty))
+    result.accepted = events + measured
+    result.duplicates = staged_events - events
+    result.earliest = _earliest(first_event, first_measured)
+    result.latest = _latest(last_event, last_measured)
+    dirty = _earliest(result.earliest, facts_changed_from)
+    if dirty is not None:
+        DirtyRange.objects.create(chain_id=chain, from_date=dirty)
     return result
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+@dataclass
+class _Chunk:
+    """Up to ``CHUNK_ROWS`` rows as COPY text, with what the summary needs of them."""
+
+    text: str = ""
+    events: int = 0
+    measurements: int = 0
+    rejected: int = 0
+    conflicts: list[dict[str, object]] = field(default_factory=list)
+
+
+def _chunks(rows: Iterable[Row], chain: str) -> Iterator[_Chunk]:
+    """The rows chunk by chunk; the next chunk is parsed in a thread while the caller loads one.
+
+    The caller's database work waits on the server without holding the GIL, so the adapter's
+    Python runs meanwhile. An exception of the row source comes out of the chunk it ends.
+    """
+    source = iter(rows)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
+        pending = pool.submit(_format_chunk, source, chain)
+        while (chunk := pending.result()).text:
+            pending = pool.submit(_format_chunk, source, chain)
+            yield chunk
+
+
+def _format_chunk(rows: Iterator[Row], chain: str) -> _Chunk:
+    chunk = _Chunk()
+    lines = []
+    for row in islice(rows, CHUNK_ROWS):
+        if isinstance(row, EventRow):
+            chunk.events += 1
+            lines.append(_event_line(row, chain))
+        elif isinstance(row, MeasurementRow):
+            chunk.measurements += 1
+            lines.append(_measurement_line(row))
+        else:
+            chunk.rejected += 1
+            lines.append(_rejection_line(row))
+            if len(chunk.conflicts) < MAX_CONFLICTS:
+                chunk.conflicts.append(
+                    {"index": row.line, "field": row.field, "message": row.reason}
+                )
+    chunk.text = "".join(lines)
+    return chunk
 
 
 # COPY text format: backslash, tab and line breaks are escaped; \N is NULL.
@@ -178,19 +234,19 @@ _NONE_TAIL_EVENT = "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n"
 
 
 def _text(value: str | None) -> str:
-    return "\\N" if value is None else value.translate(_ESCAPES)
-
-
-@lru_cache(maxsize=65_536)
-def _timestamp(value: datetime) -> str:
-    return value.isoformat()
+    if value is None:
+        return "\\N"
+    # Most values need no escaping; these membership tests cost a fraction of ``translate``.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
 
 
 def _event_line(row: EventRow, chain: str) -> str:
     uam = "\\N" if row.uam is None else ("t" if row.uam else "f")
     return (
         f"e\t{row.line}\t{_text(row.source_event_id)}\t{person_key(chain, row.person_ref)}\t"
-        f"{row.event_type}\t{_timestamp(row.occurred_at)}\t{_text(row.track)}\t"
+        f"{row.event_type}\t{row.occurred_at.isoformat()}\t{_text(row.track)}\t"
         f"{_text(row.nationality)}\t{uam}\t{_text(row.location)}\t{_text(row.reason)}\t"
         f"{_text(row.destination)}{_NONE_TAIL_EVENT}"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from functools import lru_cache
 
@@ -17,4 +16,5 @@ def person_key(chain: str, raw_id: str) -> str:
     derived with the current secret (tests that change the secret call ``cache_clear``).
     """
     message = f"{chain}:{raw_id.strip()}".encode()
-    return hmac.new(settings.PSI_PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
+    # The one-shot ``hmac.digest`` runs in OpenSSL, several times faster than ``hmac.new``.
+    return hmac.digest(settings.PSI_PSEUDONYM_KEY.encode(), message, "sha256").hex()

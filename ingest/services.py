@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chain.models import Organisation
+from chain.tasks import compute_dirty_indicators
 from ingest.adapters import adapter_for
 from ingest.adapters.base import ExtractRejected, Row
 from ingest.loader import load_rows
@@ -84,8 +85,10 @@ def ingest_extract(*, extract_id: int) -> ImportSummary | None:
     (or no longer) waiting, or another worker holds it.
     """
     with transaction.atomic():
+        # ``of=("self",)``: locking the joined organisation and chain rows too would make a
+        # second worker skip every other extract of the same chain while one is loading.
         extract = (
-            Extract.objects.select_for_update(skip_locked=True)
+            Extract.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("organisation__chain")
             .filter(pk=extract_id, status=Extract.Status.RECEIVED)
             .first()
@@ -129,6 +132,9 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
         extract.reason = "every row was rejected"
     extract.finished_at = timezone.now()
     extract.save()
+    if result.accepted:
+        # Every way in (file, feed page, push) ends here: recompute what the rows touched.
+        transaction.on_commit(compute_dirty_indicators.delay)
     logger.info(
         "extract %s (%s): %s, %s read, %s accepted, %s duplicates, %s rejected",
         extract.pk, extract.name, extract.status, result.received, result.accepted,

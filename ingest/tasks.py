@@ -1,9 +1,8 @@
 """Celery tasks of the ingest: they take ids and call a service."""
 
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 
-from chain.tasks import compute_dirty_indicators
 from ingest.pull import pull_all
 from ingest.services import ingest_extract as ingest_extract_service
 
@@ -12,17 +11,13 @@ from ingest.services import ingest_extract as ingest_extract_service
 # (a deadlock is an OperationalError), which simply runs again.
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def ingest_extract(extract_id: int) -> dict[str, object] | None:
-    """Ingest one recorded extract, then recompute the periods it touched."""
+    """Ingest one recorded extract; the ingest queues the recompute of what it touched."""
     summary = ingest_extract_service(extract_id=extract_id)
-    if summary is None:
-        return None
-    transaction.on_commit(compute_dirty_indicators.delay)
-    return summary.as_dict()
+    return None if summary is None else summary.as_dict()
 
 
 @shared_task
 def pull_extracts() -> dict[str, int]:
-    """One pull cycle over every source (scheduled by beat), then recompute what it touched."""
+    """One pull cycle over every source (scheduled by beat); each ingest queues its recompute."""
     results = pull_all()
-    transaction.on_commit(compute_dirty_indicators.delay)
     return {partner: len(summaries) for partner, summaries in results.items()}

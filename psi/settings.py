@@ -148,6 +148,10 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["psi.formats"]
+# Off: a bare {{ number }} (an id in an attribute, a line number) stays as it is; every value
+# shown goes through the `number` filter, which groups thousands the language's way.
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 DATA = Path(__file__).parent / "data"
 
@@ -69,7 +70,13 @@ def chromium() -> Iterator[object]:
     # Playwright's sync API runs an event loop in this thread; the tests' own database calls
     # stay synchronous, so Django's async guard does not apply to them.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    own = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        # Between its calls Playwright marks that loop as running, and Django then hands out
+        # other database connections (one per async context). Keep the thread's own: they
+        # carry the serialized test data that serialized_rollback restores.
+        for alias, connection in own.items():
+            connections[alias] = connection
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()

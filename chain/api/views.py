@@ -21,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from chain.api.answers import cached_answer
 from chain.api.authentication import READ_AUTHENTICATION
 from chain.api.problems import PROBLEM_TYPE
 from chain.api.serializers import (
@@ -121,7 +122,10 @@ class IndicatorListView(GenericAPIView):
         responses={200: ReadingSerializer(many=True), **problems(400)},
     )
     def get(self, request: Request) -> Response:
-        query = ChainsQuery(data=request.query_params)
+        return Response(cached_answer(request, self.answer))
+
+    def answer(self) -> Any:
+        query = ChainsQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         items = readings(
             chains=query.validated_data["chains"],
@@ -129,7 +133,7 @@ class IndicatorListView(GenericAPIView):
             freshness=partner_freshness(),
             indicators=list(self.get_queryset()),
         )
-        return Response(ReadingSerializer(items, many=True).data)
+        return ReadingSerializer(items, many=True).data
 
 
 @extend_schema_view(
@@ -171,8 +175,11 @@ class IndicatorValuesView(GenericAPIView):
         },
     )
     def get(self, request: Request, code: str) -> Response:
+        return Response(cached_answer(request, self.answer))
+
+    def answer(self) -> Any:
         indicator = self.get_object()
-        query = ValuesQuery(data=request.query_params, context={"indicator": indicator})
+        query = ValuesQuery(data=self.request.query_params, context={"indicator": indicator})
         query.is_valid(raise_exception=True)
         asked = query.validated_data
         series = complete_series(
@@ -181,7 +188,7 @@ class IndicatorValuesView(GenericAPIView):
         )  # fmt: skip
         stale = is_stale(indicator=indicator, chain=asked["chain"], freshness=partner_freshness())
         shape = {"track": asked["track"], "by_nationality": asked["by_nationality"]}
-        return Response(ValueSerializer(series, many=True, context={**shape, "stale": stale}).data)
+        return ValueSerializer(series, many=True, context={**shape, "stale": stale}).data
 
 
 class FlowsView(GenericAPIView):

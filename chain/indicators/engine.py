@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chain.indicators.kinds import KINDS, RECEPTION_INTERVALS
+from chain.indicators.kinds import KINDS, RECEPTION_EVENTS, reception_intervals
 from chain.models import Chain, DirtyRange, Indicator
 from chain.periods import PERIOD_TYPES, periods_between
 
@@ -30,7 +30,7 @@ _TEMP_TABLES = """
 DROP TABLE IF EXISTS periods, period_day, indicator_result, reception_interval;
 CREATE TEMP TABLE periods (
     chain_id text, period_type text, label text, start_date date, end_date date,
-    is_first boolean
+    is_first boolean, previous text
 ) ON COMMIT DROP;
 CREATE TEMP TABLE indicator_result (
     indicator_id text, chain_id text, period_type text, label text, track text,
@@ -57,24 +57,21 @@ DELETE FROM chain_indicatorvalue v USING periods p
 WHERE v.chain_id = p.chain_id AND v.period_type = p.period_type AND v.period = p.label
 """
 
+# A chain's own bands where the indicator has any for it, else the bands for all chains;
+# resolved once, so that each value's signal is a lookup among a handful of rows.
 _WRITE = """
+WITH band AS MATERIALIZED (
+    SELECT b.indicator_id, c.code AS chain_id, b.position, b.signal, b.lower, b.upper
+    FROM chain_signalband b JOIN chain_chain c ON c.code = b.chain_id OR (
+        b.chain_id IS NULL AND NOT EXISTS (
+            SELECT 1 FROM chain_signalband own
+            WHERE own.indicator_id = b.indicator_id AND own.chain_id = c.code))
+)
 INSERT INTO chain_indicatorvalue (
     indicator_id, chain_id, period_type, period, period_start, period_end, track,
     nationality, value, numerator, denominator, n, signal, suppressed, computed_at)
 SELECT r.indicator_id, r.chain_id, r.period_type, r.label, p.start_date, p.end_date, r.track,
-    r.nationality, s.value, s.numerator, s.denominator, r.n,
-    coalesce((
-        SELECT b.signal FROM chain_signalband b
-        WHERE b.indicator_id = r.indicator_id
-          AND b.chain_id IS NOT DISTINCT FROM (
-              SELECT CASE WHEN EXISTS (
-                  SELECT 1 FROM chain_signalband x
-                  WHERE x.indicator_id = r.indicator_id AND x.chain_id = r.chain_id)
-              THEN r.chain_id END)
-          AND s.value IS NOT NULL
-          AND (b.lower IS NULL OR s.value >= b.lower)
-          AND (b.upper IS NULL OR s.value <= b.upper)
-        ORDER BY b.position LIMIT 1), 'none'),
+    r.nationality, s.value, s.numerator, s.denominator, r.n, coalesce(g.signal, 'none'),
     s.suppressed, now()
 FROM indicator_result r
 JOIN periods p ON p.chain_id = r.chain_id AND p.period_type = r.period_type AND p.label = r.label
@@ -87,6 +84,12 @@ CROSS JOIN LATERAL (
         CASE WHEN q.suppressed THEN NULL ELSE r.numerator END AS numerator,
         CASE WHEN q.suppressed THEN NULL ELSE r.denominator END AS denominator
 ) s
+LEFT JOIN LATERAL (
+    SELECT b.signal FROM band b
+    WHERE b.indicator_id = r.indicator_id AND b.chain_id = r.chain_id
+      AND (b.lower IS NULL OR s.value >= b.lower) AND (b.upper IS NULL OR s.value <= b.upper)
+    ORDER BY b.position LIMIT 1
+) g ON s.value IS NOT NULL
 """
 
 
@@ -106,13 +109,21 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
             return 0
         start = max(first, from_date) if from_date else first
         end = max(last, today or timezone.localdate())
+        # Values of the periods before ``start`` stand (nothing before it changed); a run from
+        # the chain's first data has none to rest on.
+        incremental = start > first
+        periods = [periods_between(start, end, period_type) for period_type in PERIOD_TYPES]
+        bind = {
+            "chain": chain, "incremental": incremental, "reception_events": RECEPTION_EVENTS,
+            "first_day": min(of_type[0].start for of_type in periods),
+        }  # fmt: skip
         cursor.execute(_TEMP_TABLES)
         cursor.executemany(
-            "INSERT INTO periods VALUES (%s, %s, %s, %s, %s, %s)",
+            "INSERT INTO periods VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [
-                (chain, p.type, p.label, p.start, p.end, i == 0)
-                for period_type in PERIOD_TYPES
-                for i, p in enumerate(periods_between(start, end, period_type))
+                (chain, p.type, p.label, p.start, p.end, i == 0, p.previous().label)
+                for of_type in periods
+                for i, p in enumerate(of_type)
             ],
         )
         cursor.execute(
@@ -123,7 +134,9 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
         cursor.execute("ANALYZE periods")
         cursor.execute("ANALYZE period_day")
         cursor.execute(
-            f"CREATE TEMP TABLE reception_interval ON COMMIT DROP AS {RECEPTION_INTERVALS}"
+            "CREATE TEMP TABLE reception_interval ON COMMIT DROP AS "
+            + reception_intervals(incremental=incremental),
+            bind,
         )
         cursor.execute("ANALYZE reception_interval")
         indicators = list(Indicator.objects.all())
@@ -133,7 +146,7 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
             if indicator is first_ratio:
                 _fill_totals(cursor, [i for i in indicators if not KINDS[i.kind].reads_results])
                 cursor.execute("ANALYZE indicator_result")
-            _compute_indicator(cursor, indicator)
+            _compute_indicator(cursor, indicator, bind)
         _fill_totals(cursor, indicators)
         cursor.execute(_DELETE_OLD)
         cursor.execute(_WRITE, {"threshold": SUPPRESSION_THRESHOLD})
@@ -156,7 +169,7 @@ def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:  # type: 
     return cursor.fetchone()
 
 
-def _compute_indicator(cursor, indicator: Indicator) -> None:  # type: ignore[no-untyped-def]
+def _compute_indicator(cursor, indicator: Indicator, bind: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
     slices = [
         name
         for name, wanted in (
@@ -165,7 +178,7 @@ def _compute_indicator(cursor, indicator: Indicator) -> None:  # type: ignore[no
         )
         if wanted
     ]
-    bind: dict[str, object] = {"code": indicator.code}
+    bind = {**bind, "code": indicator.code}
     query = KINDS[indicator.kind].sql(indicator.params, slices, bind)
     cursor.execute(
         "INSERT INTO indicator_result SELECT %(code)s, q.* FROM (" + query + ") q "

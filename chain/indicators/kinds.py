@@ -64,9 +64,11 @@ def _in_period(day: str, chain: str) -> str:
     return f"JOIN period_day p ON p.chain_id = {chain} AND p.day = {day}"
 
 
-def _since_first_period(day: str) -> str:
-    """Only rows from the first computed period on (an incremental run computes few)."""
-    return f"{day} >= (SELECT min(start_date) FROM periods)"
+def _from_first_period(alias: str, day: str) -> str:
+    """Only the computed chain's rows, and only from its first computed period on (an
+    incremental run computes few). The first day is bound as a value, not read from
+    ``periods``, so that the planner sees how few rows that is."""
+    return f"{alias}.chain_id = %(chain)s AND {day} >= %(first_day)s"
 
 
 _COUNT = (
@@ -95,25 +97,35 @@ def _stock(deltas: str, *, slices: Sequence[str]) -> str:
 
     A case is in the stock at ``end`` when ``enter <= end < exit``; counting ``enter <= end``
     minus ``greatest(enter, exit) <= end`` gives that without joining every case to every
-    period. Each day's delta is added to the period containing it (days before the first
-    period to the first), and a running sum over the periods gives the stock at each end.
-    ``deltas`` yields ``(chain_id, track, nationality, day, delta)``.
+    period. Each day's delta is added to the period containing it, and a running sum over the
+    periods gives the stock at each end. A full run starts from nothing; an incremental run
+    (``%(incremental)s``) starts from the stock stored for the period just before the first it
+    computes, which the change did not touch, so it needs only the deltas from there on.
+    ``deltas`` yields ``(chain_id, track, nationality, day, delta)`` for the days from the
+    first computed period on.
     """
-    source = (
-        f"periods p JOIN ({deltas}) d ON d.chain_id = p.chain_id AND d.day <= p.end_date "
-        "AND (d.day >= p.start_date OR p.is_first)"
-    )
-    per_period = _grouped(
-        "sum(d.delta) AS delta", source, track="d.track", nationality="d.nationality",
-        slices=slices, base="p.chain_id, p.period_type, p.label, p.end_date",
+    in_periods = _grouped(
+        "sum(d.delta) AS delta", f"({deltas}) d {_in_period('d.day', 'd.chain_id')}",
+        track="d.track", nationality="d.nationality", slices=slices,
     )  # fmt: skip
     return f"""
-    WITH per_period AS ({per_period}),
+    WITH per_period AS (
+        {in_periods}
+        UNION ALL
+        SELECT p.chain_id, p.period_type, p.label, v.track, v.nationality, v.n
+        FROM periods p JOIN chain_indicatorvalue v ON v.indicator_id = %(code)s
+            AND v.chain_id = p.chain_id AND v.period_type = p.period_type
+            AND v.period = p.previous
+        WHERE p.is_first AND %(incremental)s
+    ),
     slice AS (SELECT DISTINCT chain_id, track, nationality FROM per_period),
     grid AS (
         SELECT p.chain_id, p.period_type, p.label, p.end_date, s.track, s.nationality, q.delta
         FROM periods p JOIN slice s ON s.chain_id = p.chain_id
-        LEFT JOIN per_period q ON q.chain_id = p.chain_id AND q.period_type = p.period_type
+        LEFT JOIN (
+            SELECT chain_id, period_type, label, track, nationality, sum(delta) AS delta
+            FROM per_period GROUP BY chain_id, period_type, label, track, nationality
+        ) q ON q.chain_id = p.chain_id AND q.period_type = p.period_type
             AND q.label = p.label AND q.track = s.track AND q.nationality = s.nationality
     )
     SELECT chain_id, period_type, label, track, nationality,
@@ -131,7 +143,8 @@ def _slice_columns(slices: Sequence[str], alias: str = "f") -> str:
 
 
 def _delta_rows(enter: str, leave: str, source: str, slices: Sequence[str]) -> str:
-    """Per chain, slice and day: +1 where rows enter the state and -1 where they leave."""
+    """Per chain, slice and day from the first computed period on: +1 where rows enter the
+    state and -1 where they leave it. A row that entered and left before adds nothing."""
     return (
         f"SELECT s.chain_id, s.track, s.nationality, x.day, sum(x.delta) AS delta "
         f"FROM (SELECT {enter} AS enter, {leave} AS leave, q.chain_id, q.track, q.nationality "
@@ -140,21 +153,46 @@ def _delta_rows(enter: str, leave: str, source: str, slices: Sequence[str]) -> s
         "CROSS JOIN LATERAL (VALUES (s.enter, 1), "
         "    (CASE WHEN s.leave IS NOT NULL THEN greatest(s.enter, s.leave) END, -1)) "
         "    x(day, delta) "
-        "WHERE s.enter IS NOT NULL AND x.day IS NOT NULL "
+        "WHERE s.enter IS NOT NULL "
+        "AND (s.enter >= %(first_day)s OR s.leave >= %(first_day)s) AND x.day >= %(first_day)s "
         "GROUP BY s.chain_id, s.track, s.nationality, x.day"
     )
 
 
-# Reception intervals of the chains being computed: each entering or transfer event starts an
-# interval that lasts until the person's next reception event (by occurred_at). Two events on
-# one local date leave an empty interval, so the later one governs that day, as the contract
-# reads. The engine fills this once per computation into the temp table ``reception_interval``.
-RECEPTION_INTERVALS = """
-SELECT e.chain_id, e.case_id, e.event_type, e.local_date AS start_date,
-    lead(e.local_date) OVER (PARTITION BY e.case_id ORDER BY e.occurred_at, e.id) AS end_date
-FROM chain_statusevent e
-WHERE e.event_type LIKE 'RECEPTION\\_%' AND e.chain_id IN (SELECT DISTINCT chain_id FROM periods)
-"""
+RECEPTION_EVENTS = ["RECEPTION_ENTERED", "RECEPTION_TRANSFERRED", "RECEPTION_LEFT"]
+
+
+def reception_intervals(*, incremental: bool) -> str:
+    """Reception stays of the computed chain, for the temp table ``reception_interval``.
+
+    Each entering or transfer event starts a stay that lasts until the person's next
+    reception event (by occurred_at). Two events on one local date leave an empty stay, so
+    the later one governs that day, as the contract reads. An incremental run needs only the
+    stays that enter or leave a stock from its first period on: those of people with a
+    reception event since, or granted since (a granted person's stay counts from the
+    decision). Binds ``chain``, ``first_day`` and ``reception_events`` (``RECEPTION_EVENTS``).
+    """
+    scope = ""
+    if incremental:
+        scope = """
+        AND e.case_id IN (
+            SELECT r.case_id FROM chain_statusevent r
+            WHERE r.chain_id = %(chain)s AND r.event_type = ANY(%(reception_events)s)
+              AND r.local_date >= %(first_day)s
+            UNION
+            SELECT f.case_id FROM chain_casefact f
+            WHERE f.chain_id = %(chain)s AND f.decided >= %(first_day)s)
+        """
+    return f"""
+    SELECT * FROM (
+        SELECT e.chain_id, e.case_id, e.event_type, e.local_date AS start_date,
+            lead(e.local_date) OVER (PARTITION BY e.case_id ORDER BY e.occurred_at, e.id)
+                AS end_date
+        FROM chain_statusevent e
+        WHERE e.chain_id = %(chain)s AND e.event_type = ANY(%(reception_events)s) {scope}
+    ) stay
+    WHERE stay.event_type <> 'RECEPTION_LEFT'
+    """
 
 
 @dataclass(frozen=True)
@@ -198,7 +236,7 @@ class CaseCount(Kind):
         m = params["milestone"]
         source = (
             f"chain_casefact f {_in_period(f'f.{m}', 'f.chain_id')} "
-            f"WHERE {_since_first_period(f'f.{m}')}"
+            f"WHERE {_from_first_period('f', f'f.{m}')}"
         )
         return _grouped(_COUNT, source, track="f.track", nationality="f.nationality", slices=slices)
 
@@ -218,7 +256,7 @@ class LeadTimeMedian(Kind):
         start, end = params["from"], params["to"]
         source = (
             f"chain_casefact f {_in_period(f'f.{end}', 'f.chain_id')} "
-            f"WHERE {_since_first_period(f'f.{end}')} AND f.{start} <= f.{end}"
+            f"WHERE {_from_first_period('f', f'f.{end}')} AND f.{start} <= f.{end}"
         )
         return _grouped(
             _median(f"f.{end} - f.{start}"), source, track="f.track",
@@ -234,7 +272,7 @@ class WithinTermShare(Kind):
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         source = (
             f"chain_casefact f {_in_period('f.decided', 'f.chain_id')} "
-            f"WHERE {_since_first_period('f.decided')}"
+            f"WHERE {_from_first_period('f', 'f.decided')}"
         )
         return _grouped(
             _share("f.decided <= f.deadline"), source, track="f.track",
@@ -264,7 +302,7 @@ class OpenStock(Kind):
         cases = (
             f"SELECT f.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
             f"{leave} AS leave_day FROM chain_casefact f "
-            "WHERE f.chain_id IN (SELECT DISTINCT chain_id FROM periods)"
+            "WHERE f.chain_id = %(chain)s"
         )
         return _stock(_delta_rows("q.enter_day", "q.leave_day", cases, slices), slices=slices)
 
@@ -284,7 +322,8 @@ class EventCount(Kind):
         source = (
             f"chain_statusevent e {_in_period('e.local_date', 'e.chain_id')} "
             "JOIN chain_casefact f ON f.case_id = e.case_id "
-            f"WHERE e.event_type = ANY(%(event_types)s) AND {_since_first_period('e.local_date')}"
+            "WHERE e.event_type = ANY(%(event_types)s) "
+            f"AND {_from_first_period('e', 'e.local_date')}"
         )
         return _grouped(
             _COUNT, source, track="coalesce(e.track, f.track)", nationality="f.nationality",
@@ -310,7 +349,7 @@ class EventShare(Kind):
             f"chain_statusevent e {_in_period('e.local_date', 'e.chain_id')} "
             "JOIN chain_casefact f ON f.case_id = e.case_id "
             "WHERE e.event_type = ANY(%(denominator_types)s) "
-            f"AND {_since_first_period('e.local_date')}"
+            f"AND {_from_first_period('e', 'e.local_date')}"
         )
         return _grouped(
             _share("e.event_type = ANY(%(numerator_types)s)"), source,
@@ -347,12 +386,11 @@ def _reception_cases(granted_only: bool, slices: Sequence[str]) -> str:
     granted = ""
     if granted_only:
         enter = "greatest(r.start_date, f.decided)"
-        granted = "AND f.outcome = 'DECISION_GRANTED' AND f.decided IS NOT NULL"
+        granted = "WHERE f.outcome = 'DECISION_GRANTED' AND f.decided IS NOT NULL"
     return (
         f"SELECT r.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
         "r.end_date AS leave_day FROM reception_interval r "
-        f"JOIN chain_casefact f ON f.case_id = r.case_id "
-        f"WHERE r.event_type <> 'RECEPTION_LEFT' {granted}"
+        f"JOIN chain_casefact f ON f.case_id = r.case_id {granted}"
     )
 
 
@@ -415,7 +453,7 @@ class EventSinceMilestoneMedian(Kind):
             "AND (%(outcome)s::text IS NULL OR f.outcome = %(outcome)s) "
             "WHERE e.event_type = %(event_type)s "
             "AND (%(reason)s::text IS NULL OR e.reason = %(reason)s) "
-            f"AND {_since_first_period('e.local_date')}"
+            f"AND {_from_first_period('e', 'e.local_date')}"
         )
         return _grouped(
             _median(f"e.local_date - f.{since}"), source, track="coalesce(e.track, f.track)",

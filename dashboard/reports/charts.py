@@ -10,11 +10,13 @@ import io
 from collections.abc import Sequence
 
 import matplotlib
+from django.utils import formats
 
 matplotlib.use("Agg")
 
 # pyplot is imported only after the backend is chosen, or it would pick an interactive one.
 from matplotlib import pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
 from chain.models import IndicatorValue, SignalBand
 
@@ -48,6 +50,7 @@ def draw_chart(
         axes.set_title(title, fontsize=9, loc="left")
         axes.tick_params(axis="both", labelsize=7)
         axes.set_xticks(labels[:: max(len(labels) // 4, 1)])
+        axes.yaxis.set_major_formatter(FuncFormatter(_tick_label))
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         figure.tight_layout()
@@ -56,3 +59,9 @@ def draw_chart(
         return out.getvalue()
     finally:
         plt.close(figure)
+
+
+def _tick_label(value: float, _position: int) -> str:
+    """A value axis tick the way the report's language writes numbers (``1.500``, ``0,5``)."""
+    number = int(value) if float(value).is_integer() else round(value, 2)
+    return formats.number_format(number, use_l10n=True, force_grouping=True)

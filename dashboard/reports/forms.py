@@ -29,6 +29,12 @@ class SubscriptionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["email"].initial = user.email
+        # The model's labels are fixed Dutch; the form shows them in the active language.
+        self.fields["chain"].choices = [
+            (Subscription.Scope.NL, _("Netherlands")),
+            (Subscription.Scope.BE, _("Belgium")),
+            (Subscription.Scope.ALL, _("Both chains")),
+        ]
 
     def save(self, commit: bool = True) -> Subscription:
         """Store the address on the user and the subscription itself."""

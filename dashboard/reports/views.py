@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -49,6 +50,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "reports/unsubscribed.html", {"valid": False}, status=400)
     subscription.active = False
     subscription.save(update_fields=["active"])
-    return render(
-        request, "reports/unsubscribed.html", {"valid": True, "email": subscription.user.email}
-    )
+    # The reader comes from the e-mail, so the page answers in the e-mail's language.
+    with translation.override(subscription.language):
+        return render(
+            request, "reports/unsubscribed.html", {"valid": True, "email": subscription.user.email}
+        )

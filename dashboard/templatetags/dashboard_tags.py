@@ -48,6 +48,16 @@ def stage(name: str) -> str:
 
 
 @register.filter
+def extract_status(status: str) -> str:
+    return formatting.extract_status(status)
+
+
+@register.filter
+def extract_channel(channel: str) -> str:
+    return formatting.extract_channel(channel)
+
+
+@register.filter
 def interval(value: timedelta) -> str:
     return formatting.format_interval(value)
 

@@ -9,9 +9,9 @@ pseudonymizes them; a ``Rejection`` carries them masked (see ``mask``).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -205,16 +205,21 @@ def natural_key_id(*parts: str) -> str:
 
 
 def check_header(found: list[str], expected: frozenset[str], what: str) -> dict[str, int]:
-    """Column positions by name; ``ExtractRejected`` naming what is missing or unexpected."""
+    """Column positions by name; ``ExtractRejected`` naming what is missing or unexpected.
+
+    Unexpected names are quoted masked: a file without its header has a data row there.
+    """
     names = [name.strip() for name in found]
     missing = sorted(expected - set(names))
     unexpected = sorted(set(names) - expected)
     if missing or unexpected or len(names) != len(set(names)):
         problems = []
+        if not expected & set(names):
+            problems.append("none of the expected columns: is the header missing?")
         if missing:
             problems.append(f"missing column(s) {', '.join(missing)}")
         if unexpected:
-            problems.append(f"unexpected column(s) {', '.join(unexpected)}")
+            problems.append(f"unexpected column(s) {', '.join(map(excerpt, unexpected))}")
         if len(names) != len(set(names)):
             problems.append("a column appears twice")
         raise ExtractRejected(
@@ -294,8 +299,7 @@ def csv_rows(
     the wrong width. ``ExtractRejected`` for an empty file, a header that is not exactly
     ``columns``, invalid UTF-8 and CSV that is malformed (strict RFC 4180 quoting).
     """
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    reader = csv.reader(_utf8_lines(stream), delimiter=delimiter, strict=True)
     try:
         try:
             header = next(reader)
@@ -317,12 +321,26 @@ def csv_rows(
                 )
                 continue
             yield line, row, col
-    except UnicodeDecodeError as err:
-        raise ExtractRejected(
-            f"near line {reader.line_num + 1}: not valid UTF-8 ({err.reason})"
-        ) from None
     except csv.Error as err:
         raise ExtractRejected(f"line {reader.line_num}: not readable as CSV ({err})") from None
+
+
+def _utf8_lines(stream: BinaryIO) -> Iterator[str]:
+    """The stream's lines (ended by LF, CRLF or CR), each decoded on its own.
+
+    So invalid UTF-8 is reported with its line number; a byte-order mark before the first line
+    is dropped.
+    """
+    number = 0
+    for block in stream:
+        if number == 0:
+            block = block.removeprefix(codecs.BOM_UTF8)
+        for raw in block.splitlines(keepends=True):
+            number += 1
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise ExtractRejected(f"line {number}: not valid UTF-8 ({err.reason})") from None
 
 
 def _csv_header(

@@ -21,6 +21,7 @@ from ingest.adapters.base import (
     RowError,
     check_nationality,
     check_person_ref,
+    check_text,
     check_track,
     mask,
     parse_iso_date,
@@ -76,14 +77,8 @@ def _text(value: Any) -> str | None:
 
 
 def _optional_text(item: dict[str, Any], field: str, limit: int) -> str | None:
-    value = item.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise RowError(field, "must be a string or null")
-    if len(value) > limit:
-        raise RowError(field, f"longer than {limit} characters")
-    return value.strip() or None
+    """A text field of the item: a string without control characters, or null."""
+    return check_text(item.get(field), field, limit=limit)
 
 
 def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
@@ -97,7 +92,7 @@ def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
         raise RowError("person_ref", "missing person_ref (a string)")
     person_ref = check_person_ref(chain, item["person_ref"], "person_ref")
     event_type = item.get("event_type")
-    if event_type not in EVENT_TYPES:
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         raise RowError("event_type", f"unknown event type {event_type!r}")
     occurred_at = parse_timestamp(_text(item.get("occurred_at")), "occurred_at")
     uam = item.get("uam")
@@ -125,7 +120,7 @@ def _measurement(item: dict[str, Any], index: int) -> MeasurementRow:
     if unknown:
         raise RowError(unknown[0], f"unknown field {unknown[0]!r}")
     kind = item.get("kind")
-    if kind not in MEASUREMENT_KINDS:
+    if not isinstance(kind, str) or kind not in MEASUREMENT_KINDS:
         raise RowError("kind", f"unknown measurement kind {kind!r}")
     value = item.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):

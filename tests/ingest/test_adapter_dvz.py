@@ -110,9 +110,11 @@ def test_it_rejects_a_wrong_header_column_whole() -> None:
     assert "missing column(s) numero_sp; unexpected column(s) sp_nummer" in str(rejected.value)
 
 
-def test_it_rejects_a_file_without_header_whole() -> None:
-    with pytest.raises(ExtractRejected, match="not a DVZ evenements header"):
+def test_it_rejects_a_file_without_header_whole_without_showing_its_sp_number() -> None:
+    with pytest.raises(ExtractRejected, match="not a DVZ evenements header") as rejected:
         parse(extract(ROW, header=""))
+    assert "is the header missing?" in str(rejected.value)
+    assert "8123456" not in str(rejected.value)
 
 
 def test_it_tolerates_a_byte_order_mark() -> None:
@@ -139,9 +141,9 @@ def test_it_rejects_a_truncated_last_line_on_its_own() -> None:
     assert "expected 6 fields separated by ',', found 2" in rejection.reason
 
 
-def test_it_rejects_invalid_utf8_whole() -> None:
+def test_it_rejects_invalid_utf8_whole_naming_the_line() -> None:
     data = extract(ROW).encode() + b"8200001,INTRODUCTION,2023-02-01,P\xe9S,U,O\n"
-    with pytest.raises(ExtractRejected, match="not valid UTF-8"):
+    with pytest.raises(ExtractRejected, match="line 3: not valid UTF-8"):
         list(DvzAdapter().parse(io.BytesIO(data)))
 
 

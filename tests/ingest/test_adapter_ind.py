@@ -1,15 +1,18 @@
-"""The IND adapter on bad input (the pipeline tests cover its good path and a few bad ones)."""
+"""The IND adapter on good and bad input (the pipeline tests cover the IND file end to end)."""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from chain.models import StatusEvent
 from ingest.adapters.base import EventRow, ExtractRejected, Rejection, Row, natural_key_id
 from ingest.adapters.ind import IndAdapter
+from ingest.services import ingest_file
 from tests.conftest import DATA
 from tests.known_chain import HEADER
 
@@ -72,6 +75,20 @@ def test_it_rejects_a_comma_file_whole_saying_the_delimiter_is_wrong() -> None:
         parse(extract(ROW.replace(";", ","), header=HEADER.replace(";", ",")))
 
 
+def test_it_rejects_a_file_without_header_whole_without_showing_its_v_nummer() -> None:
+    with pytest.raises(ExtractRejected) as rejected:
+        parse(extract(ROW, header=""))
+    assert "line 1: not a IND zaakstatus header" in str(rejected.value)
+    assert "is the header missing?" in str(rejected.value)
+    assert "********78" in str(rejected.value)
+    assert "3012345678" not in str(rejected.value)
+
+
+def test_it_rejects_an_empty_file_whole() -> None:
+    with pytest.raises(ExtractRejected, match="the file is empty: expected a header line"):
+        parse("")
+
+
 def test_a_header_only_file_has_no_rows() -> None:
     assert parse(HEADER) == []
 
@@ -88,6 +105,12 @@ def test_it_rejects_a_truncated_last_line_on_its_own() -> None:
 def test_it_rejects_invalid_utf8_in_the_header_whole() -> None:
     with pytest.raises(ExtractRejected, match="not valid UTF-8"):
         parse(b"vnummer;zaaknummer\xff\n")
+
+
+def test_it_rejects_invalid_utf8_in_a_row_whole_naming_the_line() -> None:
+    latin1 = b"3000000009;Z9;4;SYR;AANVRAAG;02-01-2023;;T\xe9r Apel;N\n"
+    with pytest.raises(ExtractRejected, match="line 4: not valid UTF-8"):
+        parse(extract(ROW, ROW).encode() + latin1)
 
 
 @pytest.mark.parametrize("datum", ["31-02-2023", "2023-13-01", "32-01-2023", "01-01-0999", ""])
@@ -116,6 +139,31 @@ def test_it_rejects_a_nationality_that_is_not_iso_alpha3(nationality: str) -> No
 def test_it_rejects_an_empty_or_malformed_v_nummer_masked(vnummer: str, reason: str) -> None:
     rejection = only_rejection(with_field("vnummer", vnummer))
     assert (rejection.field, rejection.reason) == ("vnummer", reason)
+
+
+def test_it_rejects_an_unknown_event_code_naming_the_known_ones() -> None:
+    rejection = only_rejection(with_field("gebeurtenis", "HERZIENING"))
+    assert rejection.field == "gebeurtenis"
+    assert rejection.reason.startswith(
+        "unknown event code 'HERZIENING' (expected one of AANMELDING"
+    )
+    assert rejection.excerpt == "********78"
+
+
+def test_it_keeps_both_of_two_identical_rows_for_the_loader_to_count_once() -> None:
+    first, second = parse(extract(ROW, ROW))
+    assert isinstance(first, EventRow) and isinstance(second, EventRow)
+    assert (first.line, second.line) == (2, 3)
+    assert first.source_event_id == second.source_event_id
+
+
+@pytest.mark.django_db
+def test_a_duplicate_row_is_stored_once(tmp_path: Path) -> None:
+    path = tmp_path / "ind_zaakstatus_20230501.csv"
+    path.write_text(extract(ROW, ROW, with_field("gebeurtenis", "AANMELDING")))
+    summary = ingest_file(partner="IND", path=path)
+    assert (summary.status, summary.accepted, summary.duplicates) == ("accepted", 2, 1)
+    assert StatusEvent.objects.count() == 2
 
 
 def test_it_rejects_an_unknown_track_and_amv() -> None:

@@ -1,5 +1,8 @@
 """Generated hostile input for every adapter: only canonical rows or a whole rejection come out.
 
+The push API's body parser is an adapter too: a body is refused whole (``check_shape``) or
+gives one row per item.
+
 Whatever the bytes, an adapter yields ``EventRow``, ``MeasurementRow`` or ``Rejection`` objects
 that the loader can store (lengths, codes, no NUL or lone surrogate, plausible dates), or it
 raises ``ExtractRejected`` with a reason. Any other exception is a bug. Pure parsing: no
@@ -33,6 +36,7 @@ from ingest.adapters.base import (
     Rejection,
     Row,
 )
+from ingest.adapters.push import check_shape, parse_push
 from tests.known_chain import HEADER as IND_HEADER
 
 FUZZ = settings(
@@ -294,3 +298,55 @@ def test_dtv_documents_with_an_arbitrary_root_give_rows_or_a_whole_rejection(
     records: list[Any], root: str
 ) -> None:
     rows_of("DTV", dtv_file(records, root))
+
+
+PUSH_EVENT = {
+    "source_event_id": "IND-2023-000123", "person_ref": "3012345678",
+    "event_type": "RECEPTION_LEFT", "occurred_at": "2023-04-30T10:15:00+02:00", "track": "4",
+    "nationality": "SYR", "uam": False, "location": "Ter Apel", "reason": "HOUSING",
+    "destination": "MAR",
+}  # fmt: skip
+PUSH_MEASUREMENT = {"kind": "RECEPTION_CAPACITY", "location": "azc Budel", "date": "2023-04-30",
+                    "value": 1200}  # fmt: skip
+
+
+def push_rows(body: Any) -> list[Row]:
+    """The rows the push adapter yields for a body, [] when its shape is refused whole."""
+    if check_shape(body):
+        return []
+    rows = list(parse_push(body, "NL"))
+    for row in rows:
+        CHECKS[type(row)]("IND", row)
+    return rows
+
+
+@pytest.mark.parametrize("valid", [PUSH_EVENT, PUSH_MEASUREMENT], ids=["event", "measurement"])
+def test_every_push_field_replaced_by_every_nasty_value_gives_one_row_fit_to_store(
+    valid: dict[str, Any],
+) -> None:
+    key = "events" if "event_type" in valid else "measurements"
+    assert isinstance(push_rows({key: [valid]})[0], EventRow | MeasurementRow)
+    for field in valid:
+        for value in [*NASTY_TEXT, *NASTY_JSON, MISSING]:
+            assert len(push_rows({key: [replaced(valid, field, value)]})) == 1
+
+
+@FUZZ
+@given(
+    events=st.lists(mutated(PUSH_EVENT, JSON), max_size=6),
+    measurements=st.lists(mutated(PUSH_MEASUREMENT, JSON), max_size=4),
+)
+def test_push_items_with_arbitrary_values_give_one_row_each(
+    events: list[dict[str, Any]], measurements: list[dict[str, Any]]
+) -> None:
+    rows = push_rows({"events": events, "measurements": measurements})
+    assert len(rows) == len(events) + len(measurements)
+
+
+@FUZZ
+@given(
+    body=JSON
+    | st.dictionaries(st.sampled_from(["organisation", "events", "measurements"]) | TEXT, JSON)
+)
+def test_push_bodies_of_arbitrary_shape_give_rows_or_a_whole_refusal(body: Any) -> None:
+    push_rows(body)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
 from chain.models import Measurement, StatusEvent
+from ingest.adapters.base import EventRow
+from ingest.adapters.ind import IndAdapter
 from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey, RejectedRow
+from ingest.services import ingest_file
+from tests import known_chain
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events"
@@ -177,3 +183,83 @@ def test_it_logs_the_key_name_and_never_the_key(caplog: pytest.LogCaptureFixture
     assert "IND system" in caplog.text
     assert key not in caplog.text
     assert key.split(".")[1] not in caplog.text
+
+
+@pytest.mark.parametrize("body", [b"", b'{"events": [', b'{"events": ["\xff"]}'])
+def test_it_answers_an_empty_truncated_or_non_utf8_body_with_a_problem(
+    client: APIClient, body: bytes
+) -> None:
+    answer = post(client, body)
+    assert answer.status_code == 400
+    assert answer.json()["detail"].startswith("the body is not JSON: ")
+    assert not Extract.objects.exists()
+
+
+def test_it_reads_a_body_after_a_byte_order_mark(client: APIClient) -> None:
+    answer = post(client, codecs.BOM_UTF8 + json.dumps({"events": [event()]}).encode())
+    assert (answer.status_code, answer.json()["accepted"]) == (200, 1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"occurred_at": "2023-02-31T10:00:00+01:00"}, "occurred_at"),
+     ({"occurred_at": "2023-13-01T10:00:00+01:00"}, "occurred_at"),
+     ({"event_type": "DECISION_MAYBE"}, "event_type"),
+     ({"nationality": "Syria"}, "nationality"), ({"nationality": "syr"}, "nationality"),
+     ({"person_ref": ""}, "person_ref"), ({"person_ref": "301234567"}, "person_ref"),
+     ({"person_ref": 3012345678}, "person_ref"), ({"source_event_id": ""}, "source_event_id"),
+     ({"location": "Ter\x00Apel"}, "location")],
+)  # fmt: skip
+def test_it_rejects_a_bad_event_on_its_own_and_keeps_the_good_one(
+    client: APIClient, changes: dict[str, object], field: str
+) -> None:
+    answer = post(client, {"events": [event(1), event(2, **changes)]}).json()
+    assert (answer["status"], answer["accepted"], answer["rejected"]) == (
+        "partially_accepted", 1, 1,
+    )  # fmt: skip
+    [conflict] = answer["conflicts"]
+    assert (conflict["index"], conflict["field"]) == (1, field)
+    assert "301234567" not in json.dumps(answer)
+    assert "301234567" not in RejectedRow.objects.get().excerpt
+
+
+@pytest.mark.parametrize("day", ["2023-02-31", "2023-13-01", "31-02-2023"])
+def test_it_rejects_a_measurement_with_an_impossible_date(client: APIClient, day: str) -> None:
+    body = {"measurements": [{"kind": "RECEPTION_CAPACITY", "location": "azc Budel",
+                              "date": day, "value": 1200}]}  # fmt: skip
+    answer = post(client, body).json()
+    assert (answer["status"], answer["rejected"]) == ("rejected", 1)
+    assert answer["conflicts"] == [
+        {
+            "index": 0,
+            "field": "measurements.date",
+            "message": f"{day!r} is not a valid date (yyyy-mm-dd)",
+        }
+    ]
+    assert not Measurement.objects.exists()
+
+
+def test_it_stores_an_event_sent_twice_in_one_push_once(client: APIClient) -> None:
+    answer = post(client, {"events": [event(1), event(1)]}).json()
+    assert (answer["accepted"], answer["duplicates"]) == (1, 1)
+    assert StatusEvent.objects.count() == 1
+
+
+def test_the_same_events_by_file_and_by_push_count_once(client: APIClient, tmp_path: Path) -> None:
+    path = tmp_path / "ind_zaakstatus_20230501.csv"
+    path.write_text(known_chain.extract())
+    with path.open("rb") as stream:
+        pushed = [
+            {"source_event_id": r.source_event_id, "person_ref": r.person_ref,
+             "event_type": r.event_type, "occurred_at": r.occurred_at.isoformat(),
+             "track": r.track, "nationality": r.nationality, "uam": r.uam, "location": r.location}
+            for r in IndAdapter().parse(stream)
+            if isinstance(r, EventRow)
+        ]  # fmt: skip
+    first = post(client, {"events": pushed[:5]}).json()
+    by_file = ingest_file(partner="IND", path=path)
+    again = post(client, {"events": pushed}).json()
+    assert first["accepted"] == 5
+    assert (by_file.accepted, by_file.duplicates) == (8, 5)
+    assert (again["accepted"], again["duplicates"]) == (0, 13)
+    assert StatusEvent.objects.count() == 13

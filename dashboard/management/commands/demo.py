@@ -143,5 +143,5 @@ class Command(BaseCommand):
     @staticmethod
     def _spawn(*args: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(  # noqa: S603 - our own interpreter and the celery module
-            [sys.executable, "-m", "celery", "-A", "psi", *args]
+            [sys.executable, "-m", "celery", "-A", "psi", "--quiet", *args]
         )
