@@ -140,10 +140,12 @@ def change_between(
         return None
     delta = current - previous
     amount = format_number(abs(delta), unit)
+    # A change too small to show at the unit's precision reads as no change, not as minus 0,0.
+    unchanged = amount == format_number(0.0, unit)
     if unit == SHARE:
         amount = _("%(amount)s points") % {"amount": amount.removesuffix(" %")}
     when = period_title(since)
-    if delta == 0:
+    if unchanged:
         return Change("→", "0", _("unchanged since %(when)s") % {"when": when}, "")
     rising = delta > 0
     judgement = ""

@@ -73,7 +73,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "chains": chains,
         "period": period,
         "previous": period.previous(),
-        "following": following if following.start <= timezone.localdate() else None,
+        # The latest complete period is the last one offered: a running one is still filling.
+        "following": following if following.end < timezone.localdate() else None,
         "goals": selectors.overview(chains=chains, period=period, freshness=partner_freshness()),
         "sparkline_periods": selectors.SPARKLINE_PERIODS,
     }

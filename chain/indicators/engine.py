@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chain.indicators.kinds import KINDS, RECEPTION_EVENTS, reception_intervals
+from chain.indicators.kinds import KINDS
 from chain.models import Chain, DirtyRange, Indicator
 from chain.periods import PERIOD_TYPES, periods_between
 
@@ -27,7 +27,7 @@ DATA_VERSION_KEY = "indicator-data-version"
 SUPPRESSION_THRESHOLD = 10
 
 _TEMP_TABLES = """
-DROP TABLE IF EXISTS periods, period_day, indicator_result, reception_interval;
+DROP TABLE IF EXISTS periods, period_day, indicator_result;
 CREATE TEMP TABLE periods (
     chain_id text, period_type text, label text, start_date date, end_date date,
     is_first boolean, previous text
@@ -114,7 +114,7 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
         incremental = start > first
         periods = [periods_between(start, end, period_type) for period_type in PERIOD_TYPES]
         bind = {
-            "chain": chain, "incremental": incremental, "reception_events": RECEPTION_EVENTS,
+            "chain": chain, "incremental": incremental,
             "first_day": min(of_type[0].start for of_type in periods),
         }  # fmt: skip
         cursor.execute(_TEMP_TABLES)
@@ -133,12 +133,6 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
         )
         cursor.execute("ANALYZE periods")
         cursor.execute("ANALYZE period_day")
-        cursor.execute(
-            "CREATE TEMP TABLE reception_interval ON COMMIT DROP AS "
-            + reception_intervals(incremental=incremental),
-            bind,
-        )
-        cursor.execute("ANALYZE reception_interval")
         indicators = list(Indicator.objects.all())
         ordered = sorted(indicators, key=lambda i: KINDS[i.kind].reads_results)
         first_ratio = next((i for i in ordered if KINDS[i.kind].reads_results), None)

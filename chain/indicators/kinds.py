@@ -1,9 +1,11 @@
 """Indicator kinds: each turns catalogue parameters into one set-based SQL query.
 
 Every query reads the temp tables ``periods (chain_id, period_type, label, start_date,
-end_date, is_first)`` and ``period_day (chain_id, day, period_type, label)`` and answers one
-row per chain, period and slice with the columns ``chain_id,
-period_type, label, track, nationality, value, numerator, denominator, n``. A slice is the
+end_date, is_first, previous)`` and ``period_day (chain_id, day, period_type, label)`` of one
+chain, with the values bound as ``chain``, ``first_day`` (the first computed period's first
+day), ``incremental`` (whether the periods before stand) and ``code`` (the indicator's), and
+answers one row per period and slice with the columns ``chain_id, period_type, label, track,
+nationality, value, numerator, denominator, n``. A slice is the
 total (``track`` and ``nationality`` both ``''``), one track, or one nationality; a case whose
 track or nationality is unknown lands in the slice ``'-'``, which the engine drops.
 
@@ -159,42 +161,6 @@ def _delta_rows(enter: str, leave: str, source: str, slices: Sequence[str]) -> s
     )
 
 
-RECEPTION_EVENTS = ["RECEPTION_ENTERED", "RECEPTION_TRANSFERRED", "RECEPTION_LEFT"]
-
-
-def reception_intervals(*, incremental: bool) -> str:
-    """Reception stays of the computed chain, for the temp table ``reception_interval``.
-
-    Each entering or transfer event starts a stay that lasts until the person's next
-    reception event (by occurred_at). Two events on one local date leave an empty stay, so
-    the later one governs that day, as the contract reads. An incremental run needs only the
-    stays that enter or leave a stock from its first period on: those of people with a
-    reception event since, or granted since (a granted person's stay counts from the
-    decision). Binds ``chain``, ``first_day`` and ``reception_events`` (``RECEPTION_EVENTS``).
-    """
-    scope = ""
-    if incremental:
-        scope = """
-        AND e.case_id IN (
-            SELECT r.case_id FROM chain_statusevent r
-            WHERE r.chain_id = %(chain)s AND r.event_type = ANY(%(reception_events)s)
-              AND r.local_date >= %(first_day)s
-            UNION
-            SELECT f.case_id FROM chain_casefact f
-            WHERE f.chain_id = %(chain)s AND f.decided >= %(first_day)s)
-        """
-    return f"""
-    SELECT * FROM (
-        SELECT e.chain_id, e.case_id, e.event_type, e.local_date AS start_date,
-            lead(e.local_date) OVER (PARTITION BY e.case_id ORDER BY e.occurred_at, e.id)
-                AS end_date
-        FROM chain_statusevent e
-        WHERE e.chain_id = %(chain)s AND e.event_type = ANY(%(reception_events)s) {scope}
-    ) stay
-    WHERE stay.event_type <> 'RECEPTION_LEFT'
-    """
-
-
 @dataclass(frozen=True)
 class Kind:
     """A kind of indicator computation; subclasses give the SQL."""
@@ -299,10 +265,15 @@ class OpenStock(Kind):
             # Over term at end means deadline < end, i.e. from the day after the deadline.
             enter = f"CASE WHEN f.deadline IS NOT NULL THEN greatest({enter}, f.deadline + 1) END"
         leave = "least(" + ", ".join(f"f.{m}" for m in params["until"]) + ")"
+        # Milestones other than the deadline are dates of the case's events: a case without an
+        # event since the first computed period entered and left before it.
+        since = "f.last_event >= %(first_day)s"
+        if params.get("over_term") or "deadline" in {params["from"], *params["until"]}:
+            since = f"({since} OR f.deadline >= %(first_day)s - 1)"
         cases = (
             f"SELECT f.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
             f"{leave} AS leave_day FROM chain_casefact f "
-            "WHERE f.chain_id = %(chain)s"
+            f"WHERE f.chain_id = %(chain)s AND {since}"
         )
         return _stock(_delta_rows("q.enter_day", "q.leave_day", cases, slices), slices=slices)
 
@@ -381,16 +352,21 @@ class MeasurementMean(Kind):
 
 
 def _reception_cases(granted_only: bool, slices: Sequence[str]) -> str:
-    """Intervals in which a person is in reception (and granted, if asked)."""
-    enter = "r.start_date"
+    """Stays in reception (from the decision on, if only the granted count), one row each.
+
+    Every bound of a stay, and a decision, is the date of an event of the case: a case
+    without an event since the first computed period entered and left before it.
+    """
+    enter = "lower(r.days)"
     granted = ""
     if granted_only:
-        enter = "greatest(r.start_date, f.decided)"
-        granted = "WHERE f.outcome = 'DECISION_GRANTED' AND f.decided IS NOT NULL"
+        enter = "greatest(lower(r.days), f.decided)"
+        granted = "AND f.outcome = 'DECISION_GRANTED' AND f.decided IS NOT NULL"
     return (
-        f"SELECT r.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
-        "r.end_date AS leave_day FROM reception_interval r "
-        f"JOIN chain_casefact f ON f.case_id = r.case_id {granted}"
+        f"SELECT f.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
+        "upper(r.days) AS leave_day "
+        "FROM chain_casefact f CROSS JOIN LATERAL unnest(f.reception) r(days) "
+        f"WHERE f.chain_id = %(chain)s AND f.last_event >= %(first_day)s {granted}"
     )
 
 

@@ -9,7 +9,7 @@ from django import template
 
 from chain.periods import Period
 from dashboard import figures, formatting
-from dashboard.access import may_view_ingest_status
+from dashboard.access import may_view_dashboards, may_view_ingest_status
 from dashboard.selectors import Tile
 
 register = template.Library()
@@ -65,6 +65,12 @@ def interval(value: timedelta) -> str:
 @register.filter
 def period_title(period: Period) -> str:
     return formatting.period_title(period)
+
+
+@register.filter
+def may_view_dashboard_pages(user: Any) -> bool:
+    """Whether the navigation offers the dashboards: a user without a role sees none of them."""
+    return user.is_authenticated and may_view_dashboards(user)
 
 
 @register.filter

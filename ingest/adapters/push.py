@@ -23,6 +23,7 @@ from ingest.adapters.base import (
     check_person_ref,
     check_text,
     check_track,
+    excerpt,
     mask,
     parse_iso_date,
     parse_timestamp,
@@ -76,15 +77,21 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _check_fields(item: dict[str, Any], known: frozenset[str]) -> None:
+    """``RowError`` naming the first unknown field, cut short and masked: it may be any text."""
+    unknown = sorted(set(item) - known)
+    if unknown:
+        name = excerpt(unknown[0])[:40]
+        raise RowError(name, f"unknown field {name!r}")
+
+
 def _optional_text(item: dict[str, Any], field: str, limit: int) -> str | None:
     """A text field of the item: a string without control characters, or null."""
     return check_text(item.get(field), field, limit=limit)
 
 
 def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
-    unknown = sorted(set(item) - EVENT_FIELDS)
-    if unknown:
-        raise RowError(unknown[0], f"unknown field {unknown[0]!r}")
+    _check_fields(item, EVENT_FIELDS)
     source_event_id = _optional_text(item, "source_event_id", 100)
     if not source_event_id:
         raise RowError("source_event_id", "missing source_event_id")
@@ -116,9 +123,7 @@ def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
 
 
 def _measurement(item: dict[str, Any], index: int) -> MeasurementRow:
-    unknown = sorted(set(item) - MEASUREMENT_FIELDS)
-    if unknown:
-        raise RowError(unknown[0], f"unknown field {unknown[0]!r}")
+    _check_fields(item, MEASUREMENT_FIELDS)
     kind = item.get("kind")
     if not isinstance(kind, str) or kind not in MEASUREMENT_KINDS:
         raise RowError("kind", f"unknown measurement kind {kind!r}")

@@ -311,6 +311,16 @@ def test_a_change_is_described_in_dutch() -> None:
     assert week == "week 12, 2024"
 
 
+def test_a_change_too_small_to_show_reads_as_unchanged() -> None:
+    with translation.override("nl"):
+        change = change_between(
+            0.9012, 0.9011, unit="share", direction="higher", since=parse_period("2024-02", MONTH)
+        )
+    assert change is not None
+    assert change.arrow == "→"
+    assert change.description == "ongewijzigd sinds februari 2024"
+
+
 # The weekly report
 
 

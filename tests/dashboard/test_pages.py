@@ -96,6 +96,7 @@ def test_a_user_without_a_role_is_refused_with_a_reason(make_user) -> None:  # t
     response = client_of(make_user("nobody")).get(reverse("dashboard:overview"))
     assert response.status_code == 403
     assert "no role on the dashboard" in response.content.decode()
+    assert reverse("dashboard:flow") not in response.content.decode(), "no links it may not follow"
 
 
 def test_staff_see_every_page_without_a_group(catalogue, fresh) -> None:  # type: ignore[no-untyped-def]

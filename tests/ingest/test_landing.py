@@ -1,22 +1,32 @@
-"""Landing folders: complete files only, archive after ingest, rejected files beside a reason."""
+"""Landing folders: complete files only, archive after ingest, rejected files beside a reason.
+
+Two workers pulling at once (two threads, each on its own database connection, as two Celery
+workers would be) never ingest an extract twice.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from chain.models import StatusEvent
 from ingest.landing import complete_files
+from ingest.management.commands.bench_ingest import write_extract
 from ingest.models import Extract
 from ingest.pull import pull_all
-from ingest.services import register_file
+from ingest.services import ingest_extract, register_file
 from tests import known_chain
 
 pytestmark = pytest.mark.django_db
+T = TypeVar("T")
 
 
 def drop(folder: Path, name: str, text: str, age: float = 60) -> Path:
@@ -64,3 +74,60 @@ def test_the_next_cycle_ingests_an_extract_a_killed_worker_left_behind(tmp_path:
     assert Extract.objects.get().status == "accepted"
     assert StatusEvent.objects.count() == 13
     assert (tmp_path / "IND" / "archive" / "ind_zaakstatus_20230501.csv").exists()
+
+
+def run_at_once(work: Callable[[], T], workers: int = 2) -> list[T]:
+    """``work`` in threads started together, each on a database connection of its own."""
+    barrier = threading.Barrier(workers)
+    results: list[T] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(work())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == workers, "a worker failed; see its traceback above"
+    return results
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_given_the_same_extract_ingest_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "ind_zaakstatus_20240101.csv"
+    write_extract(path, 20_000)
+    extract = register_file(partner="IND", path=path)
+    summaries = run_at_once(lambda: ingest_extract(extract_id=extract.pk))
+    assert sorted(s is None for s in summaries) == [False, True]
+    assert [s.accepted for s in summaries if s is not None] == [20_000]
+    assert StatusEvent.objects.count() == 20_000
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_pulling_at_once_ingest_each_landed_extract_exactly_once(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "IND"
+    folder.mkdir()
+    settled = time.time() - 60
+    for seed in (1, 2, 3):
+        path = folder / f"ind_zaakstatus_2024010{seed}.csv"
+        write_extract(path, 5_000, seed=seed)
+        os.utime(path, (settled, settled))
+    with override_settings(LANDING_ROOT=tmp_path):
+        results = run_at_once(pull_all)
+    summaries = [s for result in results for s in result.get("IND", [])]
+    assert sorted(s.extract_id for s in summaries) == sorted(
+        Extract.objects.values_list("pk", flat=True)
+    )
+    assert Extract.objects.filter(status="accepted").count() == 3
+    assert sum(s.accepted for s in summaries) == StatusEvent.objects.count() == 15_000
+    assert sorted(p.name for p in (folder / "archive").iterdir()) == [
+        f"ind_zaakstatus_2024010{seed}.csv" for seed in (1, 2, 3)
+    ]
+    assert not list((folder / "processing").iterdir())

@@ -125,6 +125,14 @@ def test_a_failed_smtp_delivery_is_recorded_and_visible(constructed_week, subscr
     assert delivery.attempts == 1
     assert "Connection refused" in delivery.last_error
 
+    admin = User.objects.create_superuser("admin", password="x")
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/dashboard/reportdelivery/", {"status__exact": "failed"})
+    assert page.status_code == 200
+    assert "Connection refused" in page.content.decode()
+    assert "director" in page.content.decode()
+
 
 def test_a_second_beat_run_adds_no_delivery(constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
     assert len(schedule_week(week=WEEK_REPORTED)) == 1
