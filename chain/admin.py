@@ -26,7 +26,7 @@ from chain.models import (
     Organisation,
     SignalBand,
 )
-from chain.tasks import compute_dirty_indicators
+from chain.tasks import schedule_recompute
 
 
 def _snapshot(obj: Any) -> dict[str, Any] | None:
@@ -46,7 +46,7 @@ def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action:
         with connection.cursor() as cursor:
             rebuild_all_case_facts(cursor)
     mark_all_dirty()
-    transaction.on_commit(compute_dirty_indicators.delay)
+    transaction.on_commit(schedule_recompute)
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -37,6 +37,7 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
     _validate(data)
     version = data["version"]
     with transaction.atomic():
+        rules_before = _term_rules()
         for position, goal in enumerate(data["goals"]):
             Goal.objects.update_or_create(
                 code=goal["code"],
@@ -72,8 +73,10 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             for rule in data["legal_term_rules"]
         )
         # Term rules set deadlines and bands set signals: facts and values follow the catalogue.
-        with connection.cursor() as cursor:
-            rebuild_all_case_facts(cursor)
+        # Rebuilding every case's facts takes minutes at millions of events: only when needed.
+        if _term_rules() != rules_before:
+            with connection.cursor() as cursor:
+                rebuild_all_case_facts(cursor)
         mark_all_dirty()
     return {
         "goals": len(data["goals"]),
@@ -87,6 +90,15 @@ def mark_all_dirty() -> None:
     """Mark every chain for a recompute of all its periods."""
     DirtyRange.objects.bulk_create(
         DirtyRange(chain=chain, from_date=date.min) for chain in Chain.objects.all()
+    )
+
+
+def _term_rules() -> list[tuple[object, ...]]:
+    return sorted(
+        LegalTermRule.objects.values_list(
+            "chain", "lodged_from", "lodged_to", "months", "extended_months"
+        ),
+        key=str,
     )
 
 

@@ -201,6 +201,7 @@ class CaseFact(models.Model):
             models.Index(fields=["chain", "decided"], name="casefact_chain_decided"),
             models.Index(fields=["chain", "first_event"], name="casefact_chain_first_event"),
             models.Index(fields=["chain", "last_event"], name="casefact_chain_last_event"),
+            models.Index(fields=["chain", "deadline"], name="casefact_chain_deadline"),
         ]
 
 

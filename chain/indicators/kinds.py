@@ -2,10 +2,10 @@
 
 Every query reads the temp tables ``periods (chain_id, period_type, label, start_date,
 end_date, is_first, previous)`` and ``period_day (chain_id, day, period_type, label)`` of one
-chain, with the values bound as ``chain``, ``first_day`` (the first computed period's first
-day), ``incremental`` (whether the periods before stand) and ``code`` (the indicator's), and
-answers one row per period and slice with the columns ``chain_id, period_type, label, track,
-nationality, value, numerator, denominator, n``. A slice is the
+chain, with the values bound as ``chain``, ``first_day`` and ``last_day`` (the first and last
+day of the computed periods), ``incremental`` (whether the periods before stand) and ``code``
+(the indicator's), and answers one row per period and slice with the columns ``chain_id,
+period_type, label, track, nationality, value, numerator, denominator, n``. A slice is the
 total (``track`` and ``nationality`` both ``''``), one track, or one nationality; a case whose
 track or nationality is unknown lands in the slice ``'-'``, which the engine drops.
 
@@ -56,14 +56,14 @@ def _grouped(
     )
 
 
-def _in_period(day: str, chain: str) -> str:
+def _in_period(day: str) -> str:
     """Join rows to the month and the ISO week containing ``day``.
 
     Through the calendar table ``period_day`` (one row per day and period type) this is an
     equality join on the date, which PostgreSQL hashes; a range join (``day BETWEEN start AND
     end``) would test every row against every period.
     """
-    return f"JOIN period_day p ON p.chain_id = {chain} AND p.day = {day}"
+    return f"JOIN period_day p ON p.day = {day}"
 
 
 def _from_first_period(alias: str, day: str) -> str:
@@ -73,24 +73,55 @@ def _from_first_period(alias: str, day: str) -> str:
     return f"{alias}.chain_id = %(chain)s AND {day} >= %(first_day)s"
 
 
-_COUNT = (
-    "count(*)::float8 AS value, NULL::float8 AS numerator, NULL::float8 AS denominator, "
-    "count(*) AS n"
-)
+# A case with a milestone (other than its deadline) in or after the first computed period.
+_CASE_SEEN = "f.last_event >= %(first_day)s"
+
+
+def _cases_from_first_period(milestone: str) -> str:
+    """The chain's cases (``f``) whose ``milestone`` is in or after the first computed period.
+
+    Every milestone but the deadline is the date of an event of the case, so such a case had
+    an event since: the ``(chain, last_event)`` index finds the few an incremental run needs.
+    """
+    clause = _from_first_period("f", f"f.{milestone}")
+    if milestone != "deadline":
+        clause += f" AND {_CASE_SEEN}"
+    return clause
+
+
+def _counted(
+    source: str, *, day: str, track: str, nationality: str, slices: Sequence[str],
+    hits: str | None = None,
+) -> str:  # fmt: skip
+    """Rows counted per period and slice; with ``hits``, the share of them that meet it.
+
+    The rows are first counted per day and slice, so that only these counts, not every row,
+    are joined to the periods and grouped into the total and the slices.
+    """
+    track_key = track if "track" in slices else "NULL::text"
+    nationality_key = nationality if "nationality" in slices else "NULL::text"
+    hit_count = f"count(*) FILTER (WHERE {hits})" if hits else "NULL::bigint"
+    daily = (
+        f"SELECT {day} AS day, {track_key} AS track, {nationality_key} AS nationality, "
+        f"count(*) AS total, {hit_count} AS hits FROM {source} GROUP BY 1, 2, 3"
+    )
+    value = "sum(d.total)::float8"
+    numerator = denominator = "NULL::float8"
+    if hits:
+        numerator, denominator = "sum(d.hits)::float8", "sum(d.total)::float8"
+        value = f"{numerator} / nullif({denominator}, 0)"
+    return _grouped(
+        f"{value} AS value, {numerator} AS numerator, {denominator} AS denominator, "
+        "sum(d.total)::bigint AS n",
+        f"({daily}) d {_in_period('d.day')}", track="d.track", nationality="d.nationality",
+        slices=slices,
+    )  # fmt: skip
 
 
 def _median(expr: str) -> str:
     return (
         f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {expr}) AS value, "
         "NULL::float8 AS numerator, NULL::float8 AS denominator, count(*) AS n"
-    )
-
-
-def _share(numerator_filter: str) -> str:
-    return (
-        f"(count(*) FILTER (WHERE {numerator_filter}))::float8 / nullif(count(*), 0) AS value, "
-        f"(count(*) FILTER (WHERE {numerator_filter}))::float8 AS numerator, "
-        "count(*)::float8 AS denominator, count(*) AS n"
     )
 
 
@@ -107,7 +138,7 @@ def _stock(deltas: str, *, slices: Sequence[str]) -> str:
     first computed period on.
     """
     in_periods = _grouped(
-        "sum(d.delta) AS delta", f"({deltas}) d {_in_period('d.day', 'd.chain_id')}",
+        "sum(d.delta) AS delta", f"({deltas}) d {_in_period('d.day')}",
         track="d.track", nationality="d.nationality", slices=slices,
     )  # fmt: skip
     return f"""
@@ -144,20 +175,20 @@ def _slice_columns(slices: Sequence[str], alias: str = "f") -> str:
     return f"{track} AS track, {nationality} AS nationality"
 
 
-def _delta_rows(enter: str, leave: str, source: str, slices: Sequence[str]) -> str:
-    """Per chain, slice and day from the first computed period on: +1 where rows enter the
-    state and -1 where they leave it. A row that entered and left before adds nothing."""
+def _delta_rows(source: str) -> str:
+    """Per chain, slice and day in the computed periods: +1 for each row entering the state
+    and -1 for each leaving it. ``source`` yields ``chain_id, track, nationality, enter_day,
+    leave_day``; a row that never leaves gets no -1, and one that leaves before it enters
+    leaves on the day it enters (``greatest``)."""
+    in_periods = "BETWEEN %(first_day)s AND %(last_day)s"
     return (
-        f"SELECT s.chain_id, s.track, s.nationality, x.day, sum(x.delta) AS delta "
-        f"FROM (SELECT {enter} AS enter, {leave} AS leave, q.chain_id, q.track, q.nationality "
-        f"      FROM ({source}) q) s "
-        # greatest() skips NULLs, so a row that never leaves must get no -1 at all.
-        "CROSS JOIN LATERAL (VALUES (s.enter, 1), "
-        "    (CASE WHEN s.leave IS NOT NULL THEN greatest(s.enter, s.leave) END, -1)) "
-        "    x(day, delta) "
-        "WHERE s.enter IS NOT NULL "
-        "AND (s.enter >= %(first_day)s OR s.leave >= %(first_day)s) AND x.day >= %(first_day)s "
-        "GROUP BY s.chain_id, s.track, s.nationality, x.day"
+        "SELECT q.chain_id, q.track, q.nationality, q.enter_day AS day, count(*) AS delta "
+        f"FROM ({source}) q WHERE q.enter_day {in_periods} GROUP BY 1, 2, 3, 4 "
+        "UNION ALL "
+        "SELECT q.chain_id, q.track, q.nationality, greatest(q.enter_day, q.leave_day), "
+        f"-count(*) FROM ({source}) q WHERE q.enter_day IS NOT NULL "
+        f"AND q.leave_day IS NOT NULL AND greatest(q.enter_day, q.leave_day) {in_periods} "
+        "GROUP BY 1, 2, 3, 4"
     )
 
 
@@ -200,11 +231,10 @@ class CaseCount(Kind):
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         m = params["milestone"]
-        source = (
-            f"chain_casefact f {_in_period(f'f.{m}', 'f.chain_id')} "
-            f"WHERE {_from_first_period('f', f'f.{m}')}"
-        )
-        return _grouped(_COUNT, source, track="f.track", nationality="f.nationality", slices=slices)
+        return _counted(
+            f"chain_casefact f WHERE {_cases_from_first_period(m)}", day=f"f.{m}",
+            track="f.track", nationality="f.nationality", slices=slices,
+        )  # fmt: skip
 
 
 class LeadTimeMedian(Kind):
@@ -221,8 +251,8 @@ class LeadTimeMedian(Kind):
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         start, end = params["from"], params["to"]
         source = (
-            f"chain_casefact f {_in_period(f'f.{end}', 'f.chain_id')} "
-            f"WHERE {_from_first_period('f', f'f.{end}')} AND f.{start} <= f.{end}"
+            f"chain_casefact f {_in_period(f'f.{end}')} "
+            f"WHERE {_cases_from_first_period(end)} AND f.{start} <= f.{end}"
         )
         return _grouped(
             _median(f"f.{end} - f.{start}"), source, track="f.track",
@@ -236,13 +266,10 @@ class WithinTermShare(Kind):
     name = "within_term_share"
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
-        source = (
-            f"chain_casefact f {_in_period('f.decided', 'f.chain_id')} "
-            f"WHERE {_from_first_period('f', 'f.decided')}"
-        )
-        return _grouped(
-            _share("f.decided <= f.deadline"), source, track="f.track",
-            nationality="f.nationality", slices=slices,
+        return _counted(
+            f"chain_casefact f WHERE {_cases_from_first_period('decided')}", day="f.decided",
+            track="f.track", nationality="f.nationality", slices=slices,
+            hits="f.decided <= f.deadline",
         )  # fmt: skip
 
 
@@ -265,17 +292,19 @@ class OpenStock(Kind):
             # Over term at end means deadline < end, i.e. from the day after the deadline.
             enter = f"CASE WHEN f.deadline IS NOT NULL THEN greatest({enter}, f.deadline + 1) END"
         leave = "least(" + ", ".join(f"f.{m}" for m in params["until"]) + ")"
-        # Milestones other than the deadline are dates of the case's events: a case without an
-        # event since the first computed period entered and left before it.
-        since = "f.last_event >= %(first_day)s"
-        if params.get("over_term") or "deadline" in {params["from"], *params["until"]}:
-            since = f"({since} OR f.deadline >= %(first_day)s - 1)"
+        # Only cases with a milestone from the first computed period on can enter or leave the
+        # stock there; all but the deadline are dates of the case's events (``_CASE_SEEN``).
+        milestones = {params["from"], *params["until"]}
+        since = " OR ".join(f"f.{m} >= %(first_day)s" for m in sorted(milestones - {"deadline"}))
+        since = f"({_CASE_SEEN} AND ({since}))"
+        if params.get("over_term") or "deadline" in milestones:
+            since += " OR f.deadline BETWEEN %(first_day)s - 1 AND %(last_day)s"
         cases = (
             f"SELECT f.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
             f"{leave} AS leave_day FROM chain_casefact f "
-            f"WHERE f.chain_id = %(chain)s AND {since}"
+            f"WHERE f.chain_id = %(chain)s AND ({since})"
         )
-        return _stock(_delta_rows("q.enter_day", "q.leave_day", cases, slices), slices=slices)
+        return _stock(_delta_rows(cases), slices=slices)
 
 
 class EventCount(Kind):
@@ -291,14 +320,13 @@ class EventCount(Kind):
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         bind["event_types"] = params["event_types"]
         source = (
-            f"chain_statusevent e {_in_period('e.local_date', 'e.chain_id')} "
-            "JOIN chain_casefact f ON f.case_id = e.case_id "
+            "chain_statusevent e JOIN chain_casefact f ON f.case_id = e.case_id "
             "WHERE e.event_type = ANY(%(event_types)s) "
             f"AND {_from_first_period('e', 'e.local_date')}"
         )
-        return _grouped(
-            _COUNT, source, track="coalesce(e.track, f.track)", nationality="f.nationality",
-            slices=slices,
+        return _counted(
+            source, day="e.local_date", track="coalesce(e.track, f.track)",
+            nationality="f.nationality", slices=slices,
         )  # fmt: skip
 
 
@@ -317,14 +345,14 @@ class EventShare(Kind):
         bind["numerator_types"] = params["numerator"]
         bind["denominator_types"] = params["denominator"]
         source = (
-            f"chain_statusevent e {_in_period('e.local_date', 'e.chain_id')} "
-            "JOIN chain_casefact f ON f.case_id = e.case_id "
+            "chain_statusevent e JOIN chain_casefact f ON f.case_id = e.case_id "
             "WHERE e.event_type = ANY(%(denominator_types)s) "
             f"AND {_from_first_period('e', 'e.local_date')}"
         )
-        return _grouped(
-            _share("e.event_type = ANY(%(numerator_types)s)"), source,
-            track="coalesce(e.track, f.track)", nationality="f.nationality", slices=slices,
+        return _counted(
+            source, day="e.local_date", track="coalesce(e.track, f.track)",
+            nationality="f.nationality", slices=slices,
+            hits="e.event_type = ANY(%(numerator_types)s)",
         )  # fmt: skip
 
 
@@ -341,8 +369,8 @@ class MeasurementMean(Kind):
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         bind["measurement_kind"] = params["kind"]
         source = (
-            f"chain_measurement m {_in_period('m.date', 'm.chain_id')} "
-            "WHERE m.kind = %(measurement_kind)s"
+            f"chain_measurement m {_in_period('m.date')} "
+            "WHERE m.chain_id = %(chain)s AND m.kind = %(measurement_kind)s"
         )
         measures = (
             "avg(m.value) AS value, NULL::float8 AS numerator, NULL::float8 AS denominator, "
@@ -366,7 +394,7 @@ def _reception_cases(granted_only: bool, slices: Sequence[str]) -> str:
         f"SELECT f.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
         "upper(r.days) AS leave_day "
         "FROM chain_casefact f CROSS JOIN LATERAL unnest(f.reception) r(days) "
-        f"WHERE f.chain_id = %(chain)s AND f.last_event >= %(first_day)s {granted}"
+        f"WHERE f.chain_id = %(chain)s AND {_CASE_SEEN} {granted}"
     )
 
 
@@ -377,7 +405,7 @@ class ReceptionCount(Kind):
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         cases = _reception_cases(bool(params.get("granted_only")), slices)
-        return _stock(_delta_rows("q.enter_day", "q.leave_day", cases, slices), slices=slices)
+        return _stock(_delta_rows(cases), slices=slices)
 
 
 class ReceptionOccupancy(Kind):
@@ -424,7 +452,7 @@ class EventSinceMilestoneMedian(Kind):
         bind["reason"] = params.get("reason")
         bind["outcome"] = params.get("outcome")
         source = (
-            f"chain_statusevent e {_in_period('e.local_date', 'e.chain_id')} "
+            f"chain_statusevent e {_in_period('e.local_date')} "
             f"JOIN chain_casefact f ON f.case_id = e.case_id AND f.{since} IS NOT NULL "
             "AND (%(outcome)s::text IS NULL OR f.outcome = %(outcome)s) "
             "WHERE e.event_type = %(event_type)s "

@@ -46,4 +46,8 @@ class Migration(migrations.Migration):
             model_name='casefact',
             index=models.Index(fields=['chain', 'last_event'], name='casefact_chain_last_event'),
         ),
+        migrations.AddIndex(
+            model_name='casefact',
+            index=models.Index(fields=['chain', 'deadline'], name='casefact_chain_deadline'),
+        ),
     ]

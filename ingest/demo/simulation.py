@@ -1,11 +1,12 @@
 """A simulated asylum and migration chain as plain data: cases with their events, and capacity.
 
-The simulation covers 2022-01-01 through 2024-12-31 for the Dutch chain (IND, COA, DT&V) and the
-Belgian chain (DVZ, Fedasil). At scale 1 it is calibrated to the published figures in
+The simulation covers 2022-01-01 up to the last Sunday before today for the Dutch chain (IND, COA,
+DT&V) and the Belgian chain (DVZ, Fedasil). At scale 1 it is calibrated to the published figures in
 ``PUBLISHED``: first applications per year come straight from the inflow; the reception stocks
 and the departures follow from the process parameters below, tuned once against a run at scale 1.
 Cases lodged before 2022 are simulated too (from 2019) and those still active on 2022-01-01 are
-kept: they are the reception population and the open caseload the chain starts with.
+kept: they are the reception population and the open caseload the chain starts with. The years
+after 2024 carry on at 2024's level.
 
 A day is the proleptic Gregorian ordinal (``date.toordinal()``) of a local calendar date of the
 chain; integer arithmetic keeps a million events quick. ``Simulation.steps()`` yields the cases in
@@ -37,7 +38,11 @@ def day_of(year: int, month: int, day: int) -> int:
 
 HISTORY_START = day_of(2019, 1, 1)
 START = day_of(2022, 1, 1)
-END = day_of(2024, 12, 31)
+# The simulation runs up to the last Sunday before the day it is generated, so the dashboard of
+# the demo shows the weeks just past, not a chain that stopped in the past. Generated on another
+# day, the same seed gives the same events up to the earlier end.
+END = date.today().toordinal() - date.today().weekday() - 1
+LAST_PUBLISHED_YEAR = 2024
 # The most days a case's first event (registration) precedes its key date (lodging).
 MAX_LEAD = 60
 ORIGIN = HISTORY_START - MAX_LEAD  # no event is older
@@ -198,6 +203,14 @@ BE_MONTHS = {
     2023: (9.0, 8.5, 8.5, 8.0, 8.0, 8.0, 8.0, 8.5, 8.5, 8.5, 8.0, 8.0),
     2024: (8.0, 8.0, 8.0, 8.0, 8.0, 8.5, 8.5, 8.5, 8.5, 8.5, 8.0, 8.0),
 }
+
+
+def through_end(yearly: dict[int, int]) -> dict[int, int]:
+    """The yearly totals, with the years after the last published one at that year's level."""
+    last = yearly[LAST_PUBLISHED_YEAR]
+    return yearly | {year: last for year in range(LAST_PUBLISHED_YEAR + 1, year_of(END) + 1)}
+
+
 # Lodging happens on working days, mostly (Monday first).
 NL_WEEKDAYS = (1.0, 1.0, 1.0, 1.0, 1.0, 0.3, 0.15)
 BE_WEEKDAYS = (1.0, 1.0, 1.0, 1.0, 1.0, 0.05, 0.05)
@@ -385,7 +398,10 @@ def _measurement_days() -> dict[str, list[int]]:
     """COA counts its places every Sunday; Fedasil publishes them at every month's end."""
     sundays = list(range(day_of(2022, 1, 2), END + 1, 7))
     month_ends = [day_of(2021, 12, 31)] + [
-        day_of(y, m, calendar.monthrange(y, m)[1]) for y in (2022, 2023, 2024) for m in range(1, 13)
+        day_of(y, m, calendar.monthrange(y, m)[1])
+        for y in range(2022, year_of(END) + 1)
+        for m in range(1, 13)
+        if day_of(y, m, calendar.monthrange(y, m)[1]) <= END
     ]
     return {"COA": sundays, "FEDASIL": month_ends}
 
@@ -484,9 +500,9 @@ class Simulation:
         self._measured: dict[str, set[str]] = {partner: set() for partner in LOCATIONS}
         self.places: dict[tuple[str, int], int] = {}
         self._streams = [
-            (Inflow(NL_APPLICATIONS, NL_MONTHS, NL_WEEKDAYS, scale), self._nl_asylum),
-            (Inflow(BE_APPLICATIONS, BE_MONTHS, BE_WEEKDAYS, scale), self._be_asylum),
-            (Inflow(NL_FAMILY_REUNIFICATION, {}, NL_WEEKDAYS, scale), self._nl_family),
+            (Inflow(through_end(NL_APPLICATIONS), NL_MONTHS, NL_WEEKDAYS, scale), self._nl_asylum),
+            (Inflow(through_end(BE_APPLICATIONS), BE_MONTHS, BE_WEEKDAYS, scale), self._be_asylum),
+            (Inflow(through_end(NL_FAMILY_REUNIFICATION), {}, NL_WEEKDAYS, scale), self._nl_family),
             *(
                 (
                     Inflow(dict.fromkeys(range(2019, 2025), yearly), {}, NL_WEEKDAYS, scale),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from chain.models import Case, CaseFact, DirtyRange, StatusEvent
+from chain.models import Case, CaseFact, DirtyRange, Measurement, StatusEvent
+from ingest import loader
 from ingest.models import Extract, RejectedRow
 from ingest.pseudonymize import person_key
 from ingest.services import ingest_file, register_file
@@ -75,13 +77,51 @@ def test_it_stores_nothing_of_a_file_it_cannot_read(write_extract) -> None:  # t
     assert not DirtyRange.objects.exists()
 
 
-def test_it_rolls_back_rows_staged_before_a_late_unreadable_line(write_extract, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("chunk_rows", [4, loader.CHUNK_ROWS])
+def test_it_rolls_back_rows_staged_before_a_late_unreadable_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: int
+) -> None:
+    monkeypatch.setattr(loader, "CHUNK_ROWS", chunk_rows)
     path = tmp_path / "late.csv"
     path.write_bytes(known_chain.extract().encode() + b"3000000009;Z;4;SYR;AANVRAAG;\xff\n")
     summary = ingest_file(partner="IND", path=path)
     assert summary.status == "rejected"
     assert "UTF-8" in summary.reason
     assert StatusEvent.objects.count() == 0
+
+
+def test_an_extract_loaded_in_several_chunks_is_stored_as_in_one(
+    write_extract, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(loader, "CHUNK_ROWS", 4)
+    bad = "3012345678;Z9;4;SYR;ONBEKEND;01-02-2023;;;N"
+    rows = [*known_chain.ROWS, known_chain.ROWS[0], bad]
+    summary = ingest_file(partner="IND", path=write_extract("c.csv", known_chain.extract(rows)))
+    assert (summary.received, summary.accepted, summary.duplicates, summary.rejected) == (
+        15, 13, 1, 1,
+    )  # fmt: skip
+    assert [c["index"] for c in summary.conflicts] == [16]
+    assert StatusEvent.objects.count() == 13
+    # E's first application (row 5) and its decision (row 12) arrive in different chunks.
+    facts = CaseFact.objects.get(case__person_key=person_key("NL", "3000000005"))
+    assert (str(facts.lodged), str(facts.decided)) == ("2023-03-01", "2023-04-20")
+    assert CaseFact.objects.count() == 7
+    extract = Extract.objects.get()
+    assert (str(extract.earliest_date), str(extract.latest_date)) == ("2022-12-31", "2023-04-20")
+
+
+def test_the_last_measurement_of_a_key_wins_across_chunks(
+    write_extract, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(loader, "CHUNK_ROWS", 2)
+    lines = [
+        json.dumps({"record": "capaciteit", "locatie": "azc Budel", "peildatum": "2023-04-30",
+                    "plaatsen": places})
+        for places in (1000, 1100, 1200)
+    ]  # fmt: skip
+    summary = ingest_file(partner="COA", path=write_extract("coa.jsonl", "\n".join(lines)))
+    assert summary.status == "accepted"
+    assert Measurement.objects.get().value == 1200
 
 
 def test_it_builds_case_facts_from_first_milestones(write_extract) -> None:  # type: ignore[no-untyped-def]
