@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
 
+from chain.indicators.engine import DATA_VERSION_KEY
+
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def new_data_version() -> None:
+    """A data version of this test's own, as after an ingest: nothing cached by another test.
+
+    The cache (Redis) outlives each test's database rollback, and tests store values directly,
+    without the recompute that bumps the version; cached figures and API answers carry it.
+    """
+    cache.set(DATA_VERSION_KEY, time.time_ns(), None)
 
 
 @pytest.fixture

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
 from django.test import Client
 
-from chain.indicators.engine import DATA_VERSION_KEY
 from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
 from dashboard.models import UserProfile
 
 UserMaker = Callable[..., User]
-
-
-@pytest.fixture(autouse=True)
-def new_data_version() -> None:
-    """A data version of this test's own, as after an ingest: no figure cached by another run.
-
-    The tests store values directly, without the recompute that bumps the version.
-    """
-    cache.set(DATA_VERSION_KEY, time.time_ns(), None)
 
 
 @pytest.fixture

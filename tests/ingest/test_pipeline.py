@@ -13,6 +13,7 @@ from django.db import connection
 
 from chain.models import Case, CaseFact, DirtyRange, Measurement, StatusEvent
 from ingest import loader
+from ingest.management.commands.bench_ingest import write_extract as write_bench_extract
 from ingest.models import Extract, RejectedRow
 from ingest.pseudonymize import person_key
 from ingest.services import ingest_file, register_file
@@ -122,6 +123,26 @@ def test_the_last_measurement_of_a_key_wins_across_chunks(
     summary = ingest_file(partner="COA", path=write_extract("coa.jsonl", "\n".join(lines)))
     assert summary.status == "accepted"
     assert Measurement.objects.get().value == 1200
+
+
+def planner_row_count() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'chain_statusevent'::regclass")
+        return cursor.fetchone()[0]
+
+
+def test_a_load_that_more_than_doubles_the_events_refreshes_the_planners_counts(
+    tmp_path: Path,
+) -> None:
+    small = tmp_path / "small.csv"
+    write_bench_extract(small, loader.REANALYZE_MIN_EVENTS - 1, seed=1)
+    before = planner_row_count()
+    ingest_file(partner="IND", path=small)
+    assert planner_row_count() == before
+    large = tmp_path / "large.csv"
+    write_bench_extract(large, 3 * loader.REANALYZE_MIN_EVENTS, seed=2)
+    ingest_file(partner="IND", path=large)
+    assert planner_row_count() == 4 * loader.REANALYZE_MIN_EVENTS - 1
 
 
 def test_it_builds_case_facts_from_first_milestones(write_extract) -> None:  # type: ignore[no-untyped-def]
