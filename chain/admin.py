@@ -11,11 +11,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
-from chain.case_facts import rebuild_all_case_facts
 from chain.catalogue import mark_all_dirty
 from chain.models import (
     CatalogueChange,
@@ -26,7 +25,7 @@ from chain.models import (
     Organisation,
     SignalBand,
 )
-from chain.tasks import schedule_recompute
+from chain.tasks import apply_legal_term_rules, schedule_recompute
 
 
 def _snapshot(obj: Any) -> dict[str, Any] | None:
@@ -43,8 +42,9 @@ def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action:
         action=action, old=old, new=_snapshot(obj) if action != "delete" else None,
     )  # fmt: skip
     if isinstance(obj, LegalTermRule):
-        with connection.cursor() as cursor:
-            rebuild_all_case_facts(cursor)
+        # Every case's deadline may move: minutes of work at millions of events, for a worker.
+        transaction.on_commit(apply_legal_term_rules.delay)
+        return
     mark_all_dirty()
     transaction.on_commit(schedule_recompute)
 

@@ -19,7 +19,8 @@ RECEPTION_EVENTS = ["RECEPTION_ENTERED", "RECEPTION_TRANSFERRED", "RECEPTION_LEF
 
 _BIND = {"decisions": DECISIONS, "reception_events": RECEPTION_EVENTS}
 
-# {scope} selects the cases to rebuild: a subquery of case ids, or TRUE for all of them.
+# {scope} selects the cases to rebuild: a subquery of case ids, or TRUE for all of them. Every
+# read of the events repeats it, so that none depends on the planner's guess of a join's size.
 _REBUILD = """
 WITH base AS (
     SELECT e.case_id, e.chain_id,
@@ -56,7 +57,7 @@ reception AS (
 decision AS (
     SELECT DISTINCT ON (e.case_id) e.case_id, e.local_date AS decided, e.event_type AS outcome
     FROM chain_statusevent e JOIN base b ON b.case_id = e.case_id
-    WHERE e.event_type = ANY(%(decisions)s) AND e.local_date >= b.lodged
+    WHERE {scope} AND e.event_type = ANY(%(decisions)s) AND e.local_date >= b.lodged
     ORDER BY e.case_id, e.occurred_at, e.id
 ),
 term AS (
@@ -75,7 +76,7 @@ term AS (
 extended AS (
     SELECT DISTINCT e.case_id
     FROM chain_statusevent e JOIN term t ON t.case_id = e.case_id
-    WHERE e.event_type = 'TERM_EXTENDED' AND e.local_date <= t.rule_deadline
+    WHERE {scope} AND e.event_type = 'TERM_EXTENDED' AND e.local_date <= t.rule_deadline
 )
 INSERT INTO chain_casefact AS f (
     case_id, chain_id, track, nationality, uam, registered, lodged, decided, outcome,

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db import connection, transaction
 
 # Set while a recompute waits in the queue: a burst of ingests then queues one recompute, not
 # one each. The time-out only matters when a queued task is lost; beat recomputes anyway.
@@ -24,3 +25,15 @@ def compute_dirty_indicators() -> None:
     # run of its own.
     cache.delete(RECOMPUTE_PENDING)
     compute_dirty()
+
+
+@shared_task
+def apply_legal_term_rules() -> None:
+    """Rebuild every case's facts after a legal term rule changed, then recompute everything."""
+    from chain.case_facts import rebuild_all_case_facts
+    from chain.catalogue import mark_all_dirty
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        rebuild_all_case_facts(cursor)
+        mark_all_dirty()
+    compute_dirty_indicators()

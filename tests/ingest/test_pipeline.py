@@ -131,7 +131,7 @@ def planner_row_count() -> float:
         return cursor.fetchone()[0]
 
 
-def test_a_load_that_more_than_doubles_the_events_refreshes_the_planners_counts(
+def test_a_load_that_grows_the_events_by_more_than_half_refreshes_the_planners_counts(
     tmp_path: Path,
 ) -> None:
     small = tmp_path / "small.csv"
