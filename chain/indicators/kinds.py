@@ -2,9 +2,10 @@
 
 Every query reads the temp tables ``periods (chain_id, period_type, label, start_date,
 end_date, is_first, previous)`` and ``period_day (chain_id, day, period_type, label)`` of one
-chain, with the values bound as ``chain``, ``first_day`` and ``last_day`` (the first and last
-day of the computed periods), ``incremental`` (whether the periods before stand) and ``code``
-(the indicator's), and answers one row per period and slice with the columns ``chain_id,
+chain and its case facts as ``case_fact`` (at least those that can count in the periods), with
+the values bound as ``chain``, ``first_day`` and ``last_day`` (the first and last day of the
+periods), ``incremental`` (whether the periods before them stand) and ``code`` (the
+indicator's), and answers one row per period and slice with the columns ``chain_id,
 period_type, label, track, nationality, value, numerator, denominator, n``. A slice is the
 total (``track`` and ``nationality`` both ``''``), one track, or one nationality; a case whose
 track or nationality is unknown lands in the slice ``'-'``, which the engine drops.
@@ -71,22 +72,6 @@ def _from_first_period(alias: str, day: str) -> str:
     incremental run computes few). The first day is bound as a value, not read from
     ``periods``, so that the planner sees how few rows that is."""
     return f"{alias}.chain_id = %(chain)s AND {day} >= %(first_day)s"
-
-
-# A case with a milestone (other than its deadline) in or after the first computed period.
-_CASE_SEEN = "f.last_event >= %(first_day)s"
-
-
-def _cases_from_first_period(milestone: str) -> str:
-    """The chain's cases (``f``) whose ``milestone`` is in or after the first computed period.
-
-    Every milestone but the deadline is the date of an event of the case, so such a case had
-    an event since: the ``(chain, last_event)`` index finds the few an incremental run needs.
-    """
-    clause = _from_first_period("f", f"f.{milestone}")
-    if milestone != "deadline":
-        clause += f" AND {_CASE_SEEN}"
-    return clause
 
 
 def _counted(
@@ -179,7 +164,8 @@ def _delta_rows(source: str) -> str:
     """Per chain, slice and day in the computed periods: +1 for each row entering the state
     and -1 for each leaving it. ``source`` yields ``chain_id, track, nationality, enter_day,
     leave_day``; a row that never leaves gets no -1, and one that leaves before it enters
-    leaves on the day it enters (``greatest``)."""
+    leaves on the day it enters (``greatest``). Two grouped passes over the source are cheaper
+    than one pass that doubles every row."""
     in_periods = "BETWEEN %(first_day)s AND %(last_day)s"
     return (
         "SELECT q.chain_id, q.track, q.nationality, q.enter_day AS day, count(*) AS delta "
@@ -232,7 +218,7 @@ class CaseCount(Kind):
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         m = params["milestone"]
         return _counted(
-            f"chain_casefact f WHERE {_cases_from_first_period(m)}", day=f"f.{m}",
+            f"case_fact f WHERE {_from_first_period('f', f'f.{m}')}", day=f"f.{m}",
             track="f.track", nationality="f.nationality", slices=slices,
         )  # fmt: skip
 
@@ -251,8 +237,8 @@ class LeadTimeMedian(Kind):
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         start, end = params["from"], params["to"]
         source = (
-            f"chain_casefact f {_in_period(f'f.{end}')} "
-            f"WHERE {_cases_from_first_period(end)} AND f.{start} <= f.{end}"
+            f"case_fact f {_in_period(f'f.{end}')} "
+            f"WHERE {_from_first_period('f', f'f.{end}')} AND f.{start} <= f.{end}"
         )
         return _grouped(
             _median(f"f.{end} - f.{start}"), source, track="f.track",
@@ -267,7 +253,7 @@ class WithinTermShare(Kind):
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         return _counted(
-            f"chain_casefact f WHERE {_cases_from_first_period('decided')}", day="f.decided",
+            f"case_fact f WHERE {_from_first_period('f', 'f.decided')}", day="f.decided",
             track="f.track", nationality="f.nationality", slices=slices,
             hits="f.decided <= f.deadline",
         )  # fmt: skip
@@ -292,17 +278,9 @@ class OpenStock(Kind):
             # Over term at end means deadline < end, i.e. from the day after the deadline.
             enter = f"CASE WHEN f.deadline IS NOT NULL THEN greatest({enter}, f.deadline + 1) END"
         leave = "least(" + ", ".join(f"f.{m}" for m in params["until"]) + ")"
-        # Only cases with a milestone from the first computed period on can enter or leave the
-        # stock there; all but the deadline are dates of the case's events (``_CASE_SEEN``).
-        milestones = {params["from"], *params["until"]}
-        since = " OR ".join(f"f.{m} >= %(first_day)s" for m in sorted(milestones - {"deadline"}))
-        since = f"({_CASE_SEEN} AND ({since}))"
-        if params.get("over_term") or "deadline" in milestones:
-            since += " OR f.deadline BETWEEN %(first_day)s - 1 AND %(last_day)s"
         cases = (
             f"SELECT f.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
-            f"{leave} AS leave_day FROM chain_casefact f "
-            f"WHERE f.chain_id = %(chain)s AND ({since})"
+            f"{leave} AS leave_day FROM case_fact f WHERE f.chain_id = %(chain)s"
         )
         return _stock(_delta_rows(cases), slices=slices)
 
@@ -320,7 +298,7 @@ class EventCount(Kind):
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         bind["event_types"] = params["event_types"]
         source = (
-            "chain_statusevent e JOIN chain_casefact f ON f.case_id = e.case_id "
+            "chain_statusevent e JOIN case_fact f ON f.case_id = e.case_id "
             "WHERE e.event_type = ANY(%(event_types)s) "
             f"AND {_from_first_period('e', 'e.local_date')}"
         )
@@ -345,7 +323,7 @@ class EventShare(Kind):
         bind["numerator_types"] = params["numerator"]
         bind["denominator_types"] = params["denominator"]
         source = (
-            "chain_statusevent e JOIN chain_casefact f ON f.case_id = e.case_id "
+            "chain_statusevent e JOIN case_fact f ON f.case_id = e.case_id "
             "WHERE e.event_type = ANY(%(denominator_types)s) "
             f"AND {_from_first_period('e', 'e.local_date')}"
         )
@@ -380,21 +358,23 @@ class MeasurementMean(Kind):
 
 
 def _reception_cases(granted_only: bool, slices: Sequence[str]) -> str:
-    """Stays in reception (from the decision on, if only the granted count), one row each.
-
-    Every bound of a stay, and a decision, is the date of an event of the case: a case
-    without an event since the first computed period entered and left before it.
-    """
+    """Stays in reception (from the decision on, if only the granted count), one row each."""
     enter = "lower(r.days)"
     granted = ""
     if granted_only:
         enter = "greatest(lower(r.days), f.decided)"
         granted = "AND f.outcome = 'DECISION_GRANTED' AND f.decided IS NOT NULL"
+    # Stays are in order, so the last one holds the latest day a stay began or ended: a
+    # person whose stays all began and ended before the first computed day adds nothing.
+    last = "f.reception[cardinality(f.reception)]"
+    recent = f"upper({last}) >= %(first_day)s OR lower({last}) >= %(first_day)s"
+    if granted_only:
+        recent += " OR f.decided >= %(first_day)s"
     return (
         f"SELECT f.chain_id, {_slice_columns(slices)}, {enter} AS enter_day, "
         "upper(r.days) AS leave_day "
-        "FROM chain_casefact f CROSS JOIN LATERAL unnest(f.reception) r(days) "
-        f"WHERE f.chain_id = %(chain)s AND {_CASE_SEEN} {granted}"
+        "FROM case_fact f CROSS JOIN LATERAL unnest(f.reception) r(days) "
+        f"WHERE f.chain_id = %(chain)s AND ({recent}) {granted}"
     )
 
 
@@ -453,7 +433,7 @@ class EventSinceMilestoneMedian(Kind):
         bind["outcome"] = params.get("outcome")
         source = (
             f"chain_statusevent e {_in_period('e.local_date')} "
-            f"JOIN chain_casefact f ON f.case_id = e.case_id AND f.{since} IS NOT NULL "
+            f"JOIN case_fact f ON f.case_id = e.case_id AND f.{since} IS NOT NULL "
             "AND (%(outcome)s::text IS NULL OR f.outcome = %(outcome)s) "
             "WHERE e.event_type = %(event_type)s "
             "AND (%(reason)s::text IS NULL OR e.reason = %(reason)s) "
