@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 
@@ -97,7 +98,7 @@ FROM unnest(ARRAY['NL', 'BE']) ch, generate_series(0, 39) l,
 def generate(*, cases: int, extract_id: int, today: date) -> int:
     """Fill the chain tables with ``cases`` cases up to ``today``; returns the number of events."""
     first = today - timedelta(days=DAYS)
-    bind = {"first": first, "today": today, "days": DAYS, "extract": extract_id}
+    bind: dict[str, Any] = {"first": first, "today": today, "days": DAYS, "extract": extract_id}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '512MB'")
         with cursor.cursor.copy("COPY chain_case (chain_id, person_key) FROM STDIN") as copy:

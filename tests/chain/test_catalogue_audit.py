@@ -71,6 +71,12 @@ def submit(client: Client, url: str, changes: dict[str, Any]) -> None:
     assert answer.status_code == 302, f"the admin refused the change: {errors}"
 
 
+def before_and_after(change: CatalogueChange) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The field values a change of an existing object recorded, before and after."""
+    assert change.old is not None and change.new is not None
+    return change.old, change.new
+
+
 def signal(code: str, period: str) -> tuple[float | None, str]:
     value = IndicatorValue.objects.get(
         indicator=code, chain="NL", period_type="month", period=period, track="", nationality=""
@@ -92,9 +98,10 @@ def test_a_band_edit_is_audited_and_changes_the_signals(
     change = CatalogueChange.objects.get()  # the indicator itself did not change
     assert (change.user, change.action, change.object_type) == ("beheerder", "change", "SignalBand")
     assert timezone.now() - change.changed_at < timedelta(minutes=1)
-    assert (change.old["upper"], change.new["upper"]) == (180, 45)
-    assert {k: v for k, v in change.old.items() if k != "upper"} == {
-        k: v for k, v in change.new.items() if k != "upper"
+    old, new = before_and_after(change)
+    assert (old["upper"], new["upper"]) == (180, 45)
+    assert {k: v for k, v in old.items() if k != "upper"} == {
+        k: v for k, v in new.items() if k != "upper"
     }
     compute_dirty()
     assert signal("decision_lead_time_median", "2023-03") == (60, "amber")
@@ -114,8 +121,9 @@ def test_a_term_rule_edit_is_audited_and_moves_the_deadlines(
         "change",
         "LegalTermRule",
     )
-    assert (change.old["months"], change.new["months"]) == (15, 1)
-    assert change.new["lodged_from"] == "2022-03-27"
+    old, new = before_and_after(change)
+    assert (old["months"], new["months"]) == (15, 1)
+    assert new["lodged_from"] == "2022-03-27"
     # The request only queued the rebuild: at millions of cases it takes minutes.
     assert CaseFact.objects.get(lodged=date(2023, 1, 10)).deadline == date(2024, 4, 10)
     apply_legal_term_rules()  # what the worker does once the change is committed
