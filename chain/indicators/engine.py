@@ -147,6 +147,8 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
         cursor.execute(_DELETE_OLD)
         cursor.execute(_WRITE, {"threshold": SUPPRESSION_THRESHOLD})
         written = cursor.rowcount
+        # A view would outlive the transaction, and hold on to the columns of the case facts.
+        cursor.execute("DROP TABLE case_fact" if incremental else "DROP VIEW case_fact")
     transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, time.time_ns(), None))
     return written
 
@@ -164,13 +166,8 @@ WHERE chain_id = %(chain)s
 
 
 def _scope_cases(cursor, bind: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
-    """Provide ``case_fact``: every case for a full run, the few that can count for an
-    incremental one."""
-    # Left by an earlier run in this session (a view) or this transaction (a table).
-    cursor.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass('pg_temp.case_fact')")
-    found = cursor.fetchone()
-    if found is not None:
-        cursor.execute("DROP VIEW case_fact" if found[0] == "v" else "DROP TABLE case_fact")
+    """Provide ``case_fact``: every case for a full run (a view), the few that can count for
+    an incremental one (a copy); ``compute`` drops it when done."""
     if not bind["incremental"]:
         cursor.execute("CREATE TEMP VIEW case_fact AS SELECT * FROM chain_casefact")
         return
