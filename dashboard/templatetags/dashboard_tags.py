@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django import template
 
-from chain.periods import Period
 from dashboard import figures, formatting
 from dashboard.access import may_view_dashboards, may_view_ingest_status
 from dashboard.selectors import Tile
@@ -26,45 +24,16 @@ def unit_label(unit: str) -> str:
     return formatting.unit_label(unit)
 
 
-@register.filter
-def localized(obj: Any, field: str) -> str:
-    """``{{ indicator|localized:"name" }}``: ``name_nl`` or ``name_en`` by the language."""
-    return formatting.localized(obj, field)
-
-
-@register.filter
-def signal_word(signal: str) -> str:
-    return formatting.signal_word(signal)
-
-
-@register.filter
-def signal_icon(signal: str) -> str:
-    return formatting.signal_icon(signal)
-
-
-@register.filter
-def stage(name: str) -> str:
-    return formatting.stage_label(name)
-
-
-@register.filter
-def extract_status(status: str) -> str:
-    return formatting.extract_status(status)
-
-
-@register.filter
-def extract_channel(channel: str) -> str:
-    return formatting.extract_channel(channel)
-
-
-@register.filter
-def interval(value: timedelta) -> str:
-    return formatting.format_interval(value)
-
-
-@register.filter
-def period_title(period: Period) -> str:
-    return formatting.period_title(period)
+# Labels and formats shared with the views: the filters are the formatting functions themselves
+# (``{{ indicator|localized:"name" }}`` is ``name_nl`` or ``name_en`` by the language).
+register.filter("localized", formatting.localized)
+register.filter("signal_word", formatting.signal_word)
+register.filter("signal_icon", formatting.signal_icon)
+register.filter("stage", formatting.stage_label)
+register.filter("extract_status", formatting.extract_status)
+register.filter("extract_channel", formatting.extract_channel)
+register.filter("interval", formatting.format_interval)
+register.filter("period_title", formatting.period_title)
 
 
 @register.filter
