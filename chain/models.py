@@ -84,7 +84,8 @@ class Case(models.Model):
     # The unique (chain, person_key) index serves lookups by chain; a second index would only
     # slow the loader's inserts.
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_index=False)
-    person_key = models.CharField(max_length=64)
+    # Hex digests compare byte by byte: a language's collation only slows every index search.
+    person_key = models.CharField(max_length=64, db_collation="C")
 
     class Meta:
         constraints = [
@@ -105,7 +106,8 @@ class StatusEvent(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, db_constraint=False, db_index=False
     )
-    source_event_id = models.CharField(max_length=100)
+    # Compared byte by byte, like the person key: it is an identifier, often a hex digest.
+    source_event_id = models.CharField(max_length=100, db_collation="C")
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="events", db_constraint=False, db_index=False
     )
@@ -195,10 +197,10 @@ class CaseFact(models.Model):
     last_event = models.DateField()
 
     class Meta:
-        # An incremental recompute reads only the cases with an event since its first period.
+        # An incremental recompute reads only the cases with an event since its first period or
+        # a deadline in its periods; the flows read by first and last event. Every other reader
+        # scans a chain's facts whole, so no other index is worth its upkeep at each load.
         indexes = [
-            models.Index(fields=["chain", "lodged"], name="casefact_chain_lodged"),
-            models.Index(fields=["chain", "decided"], name="casefact_chain_decided"),
             models.Index(fields=["chain", "first_event"], name="casefact_chain_first_event"),
             models.Index(fields=["chain", "last_event"], name="casefact_chain_last_event"),
             models.Index(fields=["chain", "deadline"], name="casefact_chain_deadline"),

@@ -34,11 +34,13 @@ CHUNK_ROWS = 100_000
 # Below this many new events a load cannot make the planner's row counts badly wrong.
 REANALYZE_MIN_EVENTS = 5_000
 
+# The identifiers sort byte by byte (COLLATE "C"), like the columns they are merged into.
 _STAGE = """
 CREATE TEMP TABLE stage_row (
     kind char(1) NOT NULL,
     line integer NOT NULL,
-    source_event_id text, person_key text, event_type text, occurred_at timestamptz,
+    source_event_id text COLLATE "C", person_key text COLLATE "C",
+    event_type text, occurred_at timestamptz,
     track text, nationality text, uam boolean, location text, reason text, destination text,
     measurement_kind text, measurement_date date, measurement_value double precision,
     field text, message text, excerpt text
