@@ -52,7 +52,7 @@ def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action:
 class AuditedAdmin(admin.ModelAdmin):
     """Saves and deletes are audited; inlines (bands) are audited through their parent."""
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change) -> None:
         # Saving an indicator to edit only its bands leaves the indicator itself as it was.
         if change and not form.has_changed():
             return
@@ -60,12 +60,12 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit(request=request, obj=obj, old=old, action="change" if change else "add")
 
-    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj) -> None:
         old = _snapshot(obj)
         super().delete_model(request, obj)
         audit(request=request, obj=obj, old=old, action="delete")
 
-    def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
+    def save_formset(self, request, form, formset, change) -> None:
         # Read afresh: validating the forms already wrote the new values into their instances.
         stored = formset.model.objects.filter(pk__in=[f.instance.pk for f in formset.initial_forms])
         olds = {o.pk: _snapshot(o) for o in stored}

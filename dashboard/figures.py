@@ -24,7 +24,9 @@ from chain.selectors import Flow, signal_of
 from dashboard.formatting import SHARE, STAGE_LABELS, axis_title, english, stage_label
 
 FIGURE_TTL = 24 * 60 * 60
-BAND_COLOURS = {Signal.GREEN: "#2e7d32", Signal.AMBER: "#e0a000", Signal.RED: "#c62828"}
+BAND_COLOURS: dict[str, str] = {
+    Signal.GREEN: "#2e7d32", Signal.AMBER: "#e0a000", Signal.RED: "#c62828",
+}  # fmt: skip
 BAND_OPACITY = 0.15
 # Dark enough for 3:1 against white (WCAG 1.4.11), and told apart by dash as well as colour.
 LINE_COLOURS = ["#1f4e79", "#8a4baf", "#00695c", "#a04f00", "#4a5a6a", "#a61c5c"]

@@ -29,7 +29,9 @@ AXIS_TITLES = {
     "ratio": gettext_lazy("ratio"), "score": gettext_lazy("score (1 to 5)"),
 }  # fmt: skip
 # A shape as well as a colour, so the signal does not rest on colour alone.
-SIGNAL_ICONS = {Signal.GREEN: "●", Signal.AMBER: "▲", Signal.RED: "■", Signal.NONE: "○"}
+SIGNAL_ICONS: dict[str, str] = {
+    Signal.GREEN: "●", Signal.AMBER: "▲", Signal.RED: "■", Signal.NONE: "○",
+}  # fmt: skip
 STAGE_LABELS = {
     "registered": gettext_lazy("Registered"), "lodged": gettext_lazy("Application lodged"),
     "granted": gettext_lazy("Granted"), "rejected": pgettext_lazy("decision", "Rejected"),

@@ -7,7 +7,7 @@ parameter and the value, and the page answers 400 with every problem listed.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from chain.models import Organisation
 from chain.periods import MONTH, WEEK, Period, parse_period, periods_between
 from chain.selectors import latest_complete_period
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NL, BE, BOTH = "NL", "BE", "ALL"
 CHAIN_CHOICES = [(NL, gettext_lazy("Netherlands")), (BE, gettext_lazy("Belgium"))]
@@ -44,16 +47,25 @@ class QueryForm(forms.Form):
 
     def __init__(self, params: QueryDict) -> None:
         defaults = {name: f.initial for name, f in self.base_fields.items() if f.initial}
-        given = {name: value for name, value in params.items() if value.strip()}
+        # Only a key set to an empty list has no string value; it is as good as absent.
+        given = {
+            name: value
+            for name, value in params.items()
+            if isinstance(value, str) and value.strip()
+        }
         super().__init__({**defaults, **given})
 
     def problems(self) -> list[str]:
         """Every problem, each naming the parameter it is about."""
-        out = []
+        out: list[str] = []
         for name, errors in self.errors.items():
             where = _("parameter “%(name)s”") % {"name": name} if name != "__all__" else ""
             out.extend(f"{where}: {error}" if where else str(error) for error in errors)
         return out
+
+    def clean(self) -> dict[str, Any]:
+        # Form.clean returns cleaned_data; the stubs allow None, which only an override returns.
+        return self.cleaned_data
 
     def parse_period(self, name: str, period_type: str) -> Period | None:
         """The period in parameter ``name``, or None (with a problem added) if it is bad."""
@@ -89,14 +101,14 @@ def _period_type_field() -> forms.ChoiceField:
     )  # fmt: skip
 
 
-def _period_label_field(label: str, help_text: str = "") -> forms.CharField:
+def _period_label_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label, required=False, max_length=8, help_text=help_text,
         widget=forms.TextInput(attrs={"size": 9, "autocomplete": "off"}),
     )  # fmt: skip
 
 
-def _date_field(label: str) -> forms.DateField:
+def _date_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         label=label, required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -128,8 +140,8 @@ class RangeQuery(QueryForm):
     """A query whose bounds are the parameters ``from`` and ``to`` (keywords in Python)."""
 
     def __init__(self, params: QueryDict) -> None:
-        self.base_fields = {**self.base_fields, **self.range_fields()}
         super().__init__(params)
+        self.fields.update(self.range_fields())
 
     def range_fields(self) -> dict[str, forms.Field]:
         raise NotImplementedError
@@ -231,4 +243,7 @@ class IngestQuery(QueryForm):
     def __init__(self, params: QueryDict) -> None:
         super().__init__(params)
         codes = Organisation.objects.order_by("code").values_list("code", flat=True)
-        self.fields["partner"].choices = [("", _("All partners")), *((c, c) for c in codes)]
+        cast(forms.ChoiceField, self.fields["partner"]).choices = [
+            ("", _("All partners")),
+            *((c, c) for c in codes),
+        ]

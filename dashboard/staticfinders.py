@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import plotly
 from django.contrib.staticfiles.finders import BaseFinder
@@ -27,6 +27,10 @@ class PlotlyFinder(BaseFinder):
         self.storage = FileSystemStorage(location=PACKAGE_DATA)
         self.storage.prefix = "js"  # type: ignore[attr-defined]
 
+    @overload
+    def find(self, path: str, find_all: Literal[False] = False, **kwargs: Any) -> str: ...
+    @overload
+    def find(self, path: str, find_all: Literal[True], **kwargs: Any) -> list[str]: ...
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
         if path != PLOTLY_JS:
             return [] if find_all else ""

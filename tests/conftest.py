@@ -50,7 +50,7 @@ def celery_worker() -> Iterator[object]:
 
 
 @pytest.fixture
-def write_extract(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write_extract(tmp_path: Path):
     """Write a partner file into tmp_path and return its path."""
 
     def write(name: str, text: str, encoding: str = "utf-8") -> Path:

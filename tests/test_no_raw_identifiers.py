@@ -42,7 +42,7 @@ def tables_containing(raw: str) -> list[str]:
 
 def test_raw_identifiers_are_stored_nowhere(
     write_extract, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     bad_rows = [
         "3099999999;Z9;4;SYR;ONBEKEND;01-02-2023;;Ter Apel;N",  # unknown event code
         "3099999999;Z9;4;syria;AANVRAAG;01-02-2023;;Ter Apel;N",  # bad nationality

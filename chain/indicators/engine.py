@@ -165,7 +165,7 @@ WHERE chain_id = %(chain)s
 """
 
 
-def _scope_cases(cursor, bind: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+def _scope_cases(cursor, bind: dict[str, object]) -> None:
     """Provide ``case_fact``: every case for a full run (a view), the few that can count for
     an incremental one (a copy); ``compute`` drops it when done."""
     if not bind["incremental"]:
@@ -178,7 +178,7 @@ def _scope_cases(cursor, bind: dict[str, object]) -> None:  # type: ignore[no-un
     cursor.execute("ANALYZE case_fact (case_id, track, nationality)")
 
 
-def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:  # type: ignore[no-untyped-def]
+def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:
     cursor.execute(
         """
         SELECT least(f.first, m.first), greatest(f.last, m.last) FROM
@@ -192,7 +192,7 @@ def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:  # type: 
     return cursor.fetchone()
 
 
-def _compute_indicator(cursor, indicator: Indicator, bind: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+def _compute_indicator(cursor, indicator: Indicator, bind: dict[str, object]) -> None:
     slices = [
         name
         for name, wanted in (
@@ -210,7 +210,7 @@ def _compute_indicator(cursor, indicator: Indicator, bind: dict[str, object]) ->
     )
 
 
-def _fill_totals(cursor, indicators: list[Indicator]) -> None:  # type: ignore[no-untyped-def]
+def _fill_totals(cursor, indicators: list[Indicator]) -> None:
     cursor.execute(_FILL_TOTALS, {"codes": [i.code for i in indicators]})
 
 

@@ -7,6 +7,7 @@ other tools' e-mailed reports.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 
 import matplotlib
@@ -45,7 +46,9 @@ def draw_chart(
             lower = band.lower * scale if band.lower is not None else bottom
             upper = band.upper * scale if band.upper is not None else top
             axes.axhspan(lower, upper, color=BAND_COLOURS[band.signal], zorder=0)
-        axes.plot(labels, points, color=LINE_COLOUR, marker="o", markersize=3, zorder=2)
+        # A missing value is a gap in the line.
+        line = [math.nan if p is None else p for p in points]
+        axes.plot(labels, line, color=LINE_COLOUR, marker="o", markersize=3, zorder=2)
         axes.set_ylim(bottom, top)
         axes.set_title(title, fontsize=9, loc="left")
         axes.tick_params(axis="both", labelsize=7)

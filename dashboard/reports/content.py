@@ -7,6 +7,7 @@ so a signal change is last week's signal against the signal of the week before.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy
@@ -22,8 +23,12 @@ from chain.selectors import (
     partner_freshness,
 )
 
-SIGNAL_RANK = {Signal.GREEN: 0, Signal.AMBER: 1, Signal.RED: 2}
-SIGNAL_LABELS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# Keyed by str: a stored signal is a plain string, and Signal members equal their values.
+SIGNAL_RANK: dict[str, int] = {Signal.GREEN: 0, Signal.AMBER: 1, Signal.RED: 2}
+SIGNAL_LABELS: dict[str, StrPromise] = {
     Signal.GREEN: gettext_lazy("green"), Signal.AMBER: gettext_lazy("amber"),
     Signal.RED: gettext_lazy("red"), Signal.NONE: gettext_lazy("no signal"),
 }  # fmt: skip
@@ -118,7 +123,7 @@ def build_report(*, chains: list[str], week: Period, language: str) -> Report:
         )
 
 
-def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshness], language: str):  # type: ignore[no-untyped-def]
+def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshness], language: str):
     first = week
     for _ in range(CHART_PERIODS - 1):
         first = first.previous()
@@ -142,7 +147,7 @@ def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshnes
     return ChainReport(chain=chain, goals=sections)
 
 
-def _row(indicator, current, previous, history, stale: bool, language: str) -> Row:  # type: ignore[no-untyped-def]
+def _row(indicator, current, previous, history, stale: bool, language: str) -> Row:
     value = current.value if current else None
     before = previous.value if previous else None
     direction, change = "", ""
@@ -176,6 +181,6 @@ def format_value(value: float | None, unit: str) -> str:
     return formats.number_format(value, decimal_pos=2, use_l10n=True)
 
 
-def bands_of(row: Row, chain: str) -> list:  # type: ignore[type-arg]
+def bands_of(row: Row, chain: str) -> list:
     """The signal bands drawn behind a row's chart."""
     return bands_for(indicator=row.indicator, chain=chain)

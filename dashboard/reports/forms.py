@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import User
@@ -30,7 +30,7 @@ class SubscriptionForm(forms.ModelForm):
         self.user = user
         self.fields["email"].initial = user.email
         # The model's labels are fixed Dutch; the form shows them in the active language.
-        self.fields["chain"].choices = [
+        cast(forms.ChoiceField, self.fields["chain"]).choices = [
             (Subscription.Scope.NL, _("Netherlands")),
             (Subscription.Scope.BE, _("Belgium")),
             (Subscription.Scope.ALL, _("Both chains")),

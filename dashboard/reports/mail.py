@@ -64,7 +64,7 @@ def compose(*, subscription: Subscription, report: Report) -> EmailMultiAlternat
         )
         message.attach_alternative(render_to_string("reports/weekly.html", context), "text/html")
     # multipart/related lets the HTML part show the images by cid:.
-    message.mixed_subtype = "related"
+    message.mixed_subtype = "related"  # type: ignore[attr-defined]
     for cid, png in images:
         image = MIMEImage(png, "png")
         image.add_header("Content-ID", f"<{cid}>")

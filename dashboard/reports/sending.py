@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -109,7 +110,7 @@ def render_week(*, week: Period, folder: Path) -> list[Path]:
         message = compose(subscription=subscription, report=report)
         stem = folder / f"{week.label}-{subscription.pk}"
         stem.with_suffix(".eml").write_bytes(message.message().as_bytes())
-        stem.with_suffix(".txt").write_text(message.body)
+        stem.with_suffix(".txt").write_text(str(message.body))
         stem.with_suffix(".html").write_text(str(message.alternatives[0][0]))
         written.append(stem.with_suffix(".eml"))
     return written
@@ -121,5 +122,5 @@ def queue_week(*, week: Period) -> list[int]:
 
     ids = schedule_week(week=week)
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_report.delay(pk))
+        transaction.on_commit(partial(send_report.delay, pk))
     return ids

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,16 +25,16 @@ from dashboard.tasks import send_report_preview
 @require_http_methods(["GET", "POST"])
 def subscription(request: HttpRequest) -> HttpResponse:
     """Subscribe to the weekly report, change it, or ask for a preview now."""
-    current = Subscription.objects.filter(user=request.user).first()
-    form = SubscriptionForm(request.POST or None, instance=current, user=request.user)
+    user = cast(User, request.user)  # login_required lets no anonymous user in
+    current = Subscription.objects.filter(user=user).first()
+    form = SubscriptionForm(request.POST or None, instance=current, user=user)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         if "preview" in request.POST:
             transaction.on_commit(lambda: send_report_preview.delay(saved.pk))
             messages.success(
                 request,
-                _("A preview of the report is on its way to %(email)s.")
-                % {"email": request.user.email},
+                _("A preview of the report is on its way to %(email)s.") % {"email": user.email},
             )
         else:
             messages.success(request, _("Your report settings are saved."))

@@ -60,7 +60,7 @@ class IndAdapter:
 
     def parse(self, stream: BinaryIO) -> Iterator[Row]:
         rows = csv_rows(stream, delimiter=";", columns=COLUMNS, what="IND zaakstatus", key=KEY)
-        fields: itemgetter[list[str]] | None = None
+        fields: itemgetter[tuple[int, ...]] | None = None
         for item in rows:
             if isinstance(item, Rejection):
                 yield item

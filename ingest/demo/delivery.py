@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from django.db import transaction
@@ -22,7 +23,7 @@ def enqueue_demo_extracts(out: Path) -> list[int]:
             extract = register_file(partner=partner, path=path)
             if extract.status == Extract.Status.RECEIVED:
                 ids.append(extract.pk)
-                transaction.on_commit(lambda pk=extract.pk: ingest_extract.delay(pk))
+                transaction.on_commit(partial(ingest_extract.delay, extract.pk))
     return ids
 
 

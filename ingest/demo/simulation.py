@@ -21,7 +21,7 @@ import calendar
 import random
 from bisect import bisect
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
@@ -499,7 +499,7 @@ class Simulation:
         self._measure_sets = {partner: set(days) for partner, days in self._measure.items()}
         self._measured: dict[str, set[str]] = {partner: set() for partner in LOCATIONS}
         self.places: dict[tuple[str, int], int] = {}
-        self._streams = [
+        self._streams: list[tuple[Inflow, Callable[[int], tuple[str, _Case]]]] = [
             (Inflow(through_end(NL_APPLICATIONS), NL_MONTHS, NL_WEEKDAYS, scale), self._nl_asylum),
             (Inflow(through_end(BE_APPLICATIONS), BE_MONTHS, BE_WEEKDAYS, scale), self._be_asylum),
             (Inflow(through_end(NL_FAMILY_REUNIFICATION), {}, NL_WEEKDAYS, scale), self._nl_family),

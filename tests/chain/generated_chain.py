@@ -24,10 +24,10 @@ import json
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from ingest.models import OrganisationAPIKey
@@ -127,7 +127,11 @@ class GeneratedChain:
         within a push, items in delivery order, so a later correction comes later.
         """
         groups: dict[tuple[date, str], tuple[list[Any], list[Any]]] = defaultdict(lambda: ([], []))
-        for index, items in enumerate((self.events, self.measurements)):
+        kinds: tuple[Sequence[GeneratedEvent | GeneratedMeasurement], ...] = (
+            self.events,
+            self.measurements,
+        )
+        for index, items in enumerate(kinds):
             for item in items:
                 if (after is None or item.delivered > after) and (
                     until is None or item.delivered <= until
@@ -155,10 +159,12 @@ def load(deliveries: Iterable[Delivery]) -> list[ImportSummary]:
     summaries = []
     for delivery in deliveries:
         if delivery.organisation not in keys:
-            keys[delivery.organisation], _ = OrganisationAPIKey.objects.create_key(
+            key, _ = OrganisationAPIKey.objects.create_key(
                 name=f"{delivery.organisation} generator", organisation_id=delivery.organisation,
                 scope=OrganisationAPIKey.Scope.PUSH,
             )  # fmt: skip
+            # The manager creates keys of its own model; the library annotates the abstract base.
+            keys[delivery.organisation] = cast(OrganisationAPIKey, key)
         body = delivery.body()
         summary = push_events(
             api_key=keys[delivery.organisation], body=body, raw=json.dumps(body).encode(),
@@ -299,7 +305,7 @@ class _Builder:
         nationality = None if self.chance(0.04) else self.pick(plan.nationalities)
         track = None if self.chance(0.03) else self.pick(plan.tracks)
         uam = None if self.chance(0.05) else self.chance(0.08)
-        ident = {"track": track, "nationality": nationality, "uam": uam}
+        ident: dict[str, Any] = {"track": track, "nationality": nationality, "uam": uam}
         later = dict(ident)
         if track and self.chance(0.1):  # the procedure moves to another track
             later["track"] = self.pick(tuple(t for t in plan.tracks if t[0] != track))

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def known(catalogue, write_extract) -> None:  # type: ignore[no-untyped-def]
+def known(catalogue, write_extract) -> None:
     ingest_file(partner="IND", path=write_extract("ind.csv", known_chain.extract()))
     compute_all()
 
@@ -27,7 +27,7 @@ def value(code: str, period: str, track: str = "", period_type: str = "month") -
     ).value  # fmt: skip
 
 
-def test_it_counts_applications_by_local_lodged_date(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_applications_by_local_lodged_date(known) -> None:
     assert value("applications_lodged", "2022-12") == 1
     assert value("applications_lodged", "2023-01") == 3  # A, B and G (00:30 local on 1 Jan)
     assert value("applications_lodged", "2023-02") == 2
@@ -35,32 +35,32 @@ def test_it_counts_applications_by_local_lodged_date(known) -> None:  # type: ig
     assert value("applications_lodged", "2023-04") == 0  # E's second application does not count
 
 
-def test_it_counts_applications_per_track(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_applications_per_track(known) -> None:
     assert value("applications_lodged", "2023-01", track="4") == 3
     assert value("applications_lodged", "2023-02", track="2") == 1
     assert value("applications_lodged", "2023-03", track="1") == 1
 
 
-def test_it_counts_decisions_by_case(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_decisions_by_case(known) -> None:
     assert value("decisions_taken", "2023-03") == 4  # A, B (23:30 local on 31 March), C, G
     assert value("decisions_taken", "2023-04") == 1
 
 
-def test_it_interpolates_the_median_lead_time(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_interpolates_the_median_lead_time(known) -> None:
     assert value("decision_lead_time_median", "2023-03") == 60  # 38, 50, 70, 78
     assert value("decision_lead_time_median", "2023-03", track="4") == 70  # 50, 70, 78
     assert value("decision_lead_time_median", "2023-04") == 50
     assert value("decision_lead_time_median", "2023-02") is None  # no decisions: no value
 
 
-def test_it_counts_open_cases_at_period_end(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_open_cases_at_period_end(known) -> None:
     assert value("open_cases", "2022-12") == 1  # F
     assert value("open_cases", "2023-02") == 6  # A B C D F G; A is decided on 1 March
     assert value("open_cases", "2023-03") == 3  # D, E, F
     assert value("open_cases", "2023-04") == 2  # D, F
 
 
-def test_it_gives_signals_from_the_chains_bands(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_gives_signals_from_the_chains_bands(known) -> None:
     stored = IndicatorValue.objects.get(
         indicator_id="decision_lead_time_median", chain_id="NL", period_type="month",
         period="2023-03", track="", nationality="",
@@ -69,13 +69,13 @@ def test_it_gives_signals_from_the_chains_bands(known) -> None:  # type: ignore[
     assert stored.n == 4
 
 
-def test_it_computes_iso_weeks_too(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_iso_weeks_too(known) -> None:
     # 2023-W01 runs from 2 to 8 January: none of A (10th), B (20th) or G (1st) is in it.
     assert value("applications_lodged", "2023-W01", period_type="week") == 0
     assert value("applications_lodged", "2022-W52", period_type="week") == 2  # F and G
 
 
-def test_it_applies_the_categorical_term_extension(known) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_the_categorical_term_extension(known) -> None:
     facts = CaseFact.objects.get(lodged=date(2023, 1, 10))
     assert facts.deadline == date(2024, 4, 10)  # 15 months for applications in 2022-2023
     facts = CaseFact.objects.get(lodged=date(2022, 12, 31))
@@ -84,7 +84,7 @@ def test_it_applies_the_categorical_term_extension(known) -> None:  # type: igno
 
 def test_it_recomputes_only_what_an_ingest_touches_with_the_same_result(
     catalogue, write_extract
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from chain.indicators.engine import compute_dirty
 
     first, second = known_chain.ROWS[:7], known_chain.ROWS[7:]

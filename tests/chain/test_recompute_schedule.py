@@ -46,7 +46,7 @@ def ingest(tmp_path: Path, day: int) -> None:
 
 def test_three_ingests_in_a_row_queue_one_recompute(
     tmp_path: Path, empty_queue: None, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         for day in (1, 2, 3):
             ingest(tmp_path, day)
@@ -55,7 +55,7 @@ def test_three_ingests_in_a_row_queue_one_recompute(
 
 def test_an_ingest_after_the_recompute_started_queues_the_next(
     tmp_path: Path, empty_queue: None, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         ingest(tmp_path, 1)
     assert queued_recomputes() == 1

@@ -127,7 +127,7 @@ def test_the_committed_mo_file_is_the_compiled_po_file(language: str) -> None:
     assert stale == [], f"{folder}/django.mo is older than django.po; run compilemessages"
 
 
-def test_the_catalogue_holds_every_message_of_the_source(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_catalogue_holds_every_message_of_the_source(tmp_path: Path, monkeypatch) -> None:
     """A string wrapped for translation but not in the catalogue would show in English."""
     if shutil.which("xgettext") is None:
         pytest.skip("makemessages needs xgettext (apt-get install gettext)")
@@ -152,7 +152,7 @@ def test_the_catalogue_holds_every_message_of_the_source(tmp_path: Path, monkeyp
 
 
 @pytest.fixture
-def chain_data(catalogue, make_user: UserMaker) -> None:  # type: ignore[no-untyped-def]
+def chain_data(catalogue, make_user: UserMaker) -> None:
     """Values, deliveries with rejections, and an open case: every page has something to show."""
     for partner in PARTNERS:
         make_extract(partner)
@@ -232,7 +232,7 @@ SAMPLE_MIN_LENGTH = 8
 @pytest.mark.parametrize("name", list(PAGES))
 def test_a_page_in_dutch_shows_the_dutch_of_every_english_text_it_shows_in_english(
     chain_data, name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     who, url = PAGES[name]
     english_page, dutch_page = page(who, url, "en"), page(who, url, "nl")
     assert '<html lang="nl">' in dutch_page and '<html lang="en">' in english_page
@@ -249,7 +249,7 @@ def test_a_page_in_dutch_shows_the_dutch_of_every_english_text_it_shows_in_engli
     assert (left_in_english, missing) == ([], [])
 
 
-def test_the_language_button_switches_the_page_to_english_and_back(chain_data) -> None:  # type: ignore[no-untyped-def]
+def test_the_language_button_switches_the_page_to_english_and_back(chain_data) -> None:
     client = client_of(User.objects.get(username="director"), "nl")
     overview = reverse("dashboard:overview")
     assert "<h1>Ketendoelen: NL en BE" in client.get(overview).content.decode()
@@ -259,7 +259,7 @@ def test_the_language_button_switches_the_page_to_english_and_back(chain_data) -
         assert heading in client.get(overview).content.decode()
 
 
-def test_goal_indicator_and_stage_names_come_in_the_pages_language(chain_data) -> None:  # type: ignore[no-untyped-def]
+def test_goal_indicator_and_stage_names_come_in_the_pages_language(chain_data) -> None:
     _, url = PAGES["indicator"]
     dutch, english = page("director", url, "nl"), page("director", url, "en")
     assert "<h1>Doorlooptijd tot beslissing (mediaan)" in dutch
@@ -324,7 +324,7 @@ def test_a_change_too_small_to_show_reads_as_unchanged() -> None:
 # The weekly report
 
 
-def test_the_report_for_a_dutch_subscriber_is_written_in_dutch(catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_for_a_dutch_subscriber_is_written_in_dutch(catalogue) -> None:
     store(LEAD_TIME, "NL", WEEK_REPORTED.previous(), 200.0, "amber")
     store(LEAD_TIME, "NL", WEEK_REPORTED, 1300.0, "red")
     user = User.objects.create_user("lezer", email="lezer@keten.example")
@@ -343,7 +343,7 @@ def test_the_report_for_a_dutch_subscriber_is_written_in_dutch(catalogue) -> Non
     assert "16 november 2026 \u2013 22 november 2026" in text
 
 
-def test_the_unsubscribe_page_answers_in_the_language_of_the_email(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_unsubscribe_page_answers_in_the_language_of_the_email(db) -> None:
     user = User.objects.create_user("lezer", email="lezer@keten.example")
     subscription = Subscription.objects.create(user=user, chain="NL", language="nl")
     link = unsubscribe_url(subscription).removeprefix(settings.SITE_URL)

@@ -7,7 +7,7 @@ constructed around today.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -92,14 +92,14 @@ def test_the_roles_are_groups_carrying_their_permissions() -> None:
     )
 
 
-def test_a_user_without_a_role_is_refused_with_a_reason(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_without_a_role_is_refused_with_a_reason(make_user) -> None:
     response = client_of(make_user("nobody")).get(reverse("dashboard:overview"))
     assert response.status_code == 403
     assert "no role on the dashboard" in response.content.decode()
     assert reverse("dashboard:flow") not in response.content.decode(), "no links it may not follow"
 
 
-def test_staff_see_every_page_without_a_group(catalogue, fresh) -> None:  # type: ignore[no-untyped-def]
+def test_staff_see_every_page_without_a_group(catalogue, fresh) -> None:
     staff = client_of(User.objects.create_user("staff", is_staff=True))
     assert [staff.get(url).status_code for url in PAGES] == [200] * len(PAGES)
 
@@ -109,7 +109,7 @@ def test_staff_see_every_page_without_a_group(catalogue, fresh) -> None:  # type
 
 def test_the_overview_shows_each_goal_with_tiles_of_value_signal_and_stale_mark(
     catalogue, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for partner in ("COA", "DTV", "DVZ", "FEDASIL"):
         make_extract(partner)
     make_extract("IND", finished_at=timezone.now() - timedelta(days=7))
@@ -130,7 +130,7 @@ def test_the_overview_shows_each_goal_with_tiles_of_value_signal_and_stale_mark(
     assert "stale" not in departures
 
 
-def test_a_value_reads_1_234_5_in_dutch_and_1_234_5_in_english(catalogue, fresh, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_reads_1_234_5_in_dutch_and_1_234_5_in_english(catalogue, fresh, make_user) -> None:
     store_value(LEAD_TIME, "2024-03", 1234.5, signal="red")
     user = make_user("director", CHAIN_DIRECTOR)
     client = client_of(user, language="nl")
@@ -149,7 +149,7 @@ def test_a_value_reads_1_234_5_in_dutch_and_1_234_5_in_english(catalogue, fresh,
 
 def test_a_tile_shows_the_change_since_the_previous_period_with_an_arrow_and_in_words(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store_value(LEAD_TIME, "2024-02", 100.0, signal="green")
     store_value(LEAD_TIME, "2024-03", 150.0, signal="green")
     html = director.get(reverse("dashboard:overview"), {"chain": "NL", "period": "2024-03"})
@@ -161,7 +161,7 @@ def test_a_tile_shows_the_change_since_the_previous_period_with_an_arrow_and_in_
 
 def test_the_overview_of_both_chains_puts_their_tiles_side_by_side(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store_value(LEAD_TIME, "2024-W10", 90.0, chain="BE", signal="green")
     response = director.get(
         reverse("dashboard:overview"), {"chain": "ALL", "period_type": "week", "period": "2024-W10"}
@@ -202,7 +202,7 @@ def test_a_bad_query_parameter_gets_400_saying_which_and_why(
     query: dict[str, str],
     parameter: str,
     expected: str,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = administrator.get(url, query)
     assert response.status_code == 400
     html = response.content.decode()
@@ -210,7 +210,7 @@ def test_a_bad_query_parameter_gets_400_saying_which_and_why(
     assert expected in html
 
 
-def test_an_unknown_indicator_is_not_found(catalogue, director: Client) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_indicator_is_not_found(catalogue, director: Client) -> None:
     assert director.get(reverse("dashboard:indicator", args=["no_such_thing"])).status_code == 404
 
 
@@ -219,7 +219,7 @@ def test_an_unknown_indicator_is_not_found(catalogue, director: Client) -> None:
 
 def test_the_indicator_page_draws_its_series_on_the_signal_bands_above_a_table_of_values(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store_value(LEAD_TIME, "2024-02", 150.0, signal="green")
     store_value(LEAD_TIME, "2024-03", 300.0, signal="red")
     store_value(LEAD_TIME, "2024-03", 120.0, signal="green", track="4")
@@ -248,7 +248,7 @@ def test_the_indicator_page_draws_its_series_on_the_signal_bands_above_a_table_o
 
 def test_the_csv_download_link_serves_the_same_values_with_the_page_login(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store_value(LEAD_TIME, "2024-03", 300.0, signal="red")
     html = director.get(
         reverse("dashboard:indicator", args=[LEAD_TIME]), {"from": "2024-02", "to": "2024-03"}
@@ -264,7 +264,7 @@ def test_the_csv_download_link_serves_the_same_values_with_the_page_login(
 
 def test_occupancy_bands_are_drawn_on_both_sides_of_green(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store_value("reception_occupancy_rate", "2024-03", 0.9, signal="green")
     html = director.get(
         reverse("dashboard:indicator", args=["reception_occupancy_rate"]), {"to": "2024-03"}
@@ -282,7 +282,7 @@ def test_occupancy_bands_are_drawn_on_both_sides_of_green(
 
 def test_the_nationality_breakdown_shows_suppressed_cells_without_their_number(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store_value("applications_lodged", "2024-03", 31.0)
     store_value("applications_lodged", "2024-03", 27.0, nationality="SYR", n=27)
     store_value("applications_lodged", "2024-03", None, nationality="ERI", n=4, suppressed=True)
@@ -298,7 +298,7 @@ def test_the_nationality_breakdown_shows_suppressed_cells_without_their_number(
 
 def test_a_cached_figure_is_drawn_again_only_after_new_data(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     value = store_value(LEAD_TIME, "2024-03", 100.0, signal="green")
     url, query = reverse("dashboard:indicator", args=[LEAD_TIME]), {"to": "2024-03"}
     first = figure_of(director.get(url, query).content.decode(), "series")
@@ -316,10 +316,9 @@ def test_a_cached_figure_is_drawn_again_only_after_new_data(
 
 def test_the_flow_page_draws_a_sankey_of_how_cases_moved(
     catalogue, fresh, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ingest_file(partner="IND", path=DATA / "ind_zaakstatus_20230501.csv")
-    expected = case_flows(chain="NL", start=timezone.datetime(2023, 1, 1).date(),
-                          end=timezone.datetime(2023, 12, 31).date())  # fmt: skip
+    expected = case_flows(chain="NL", start=date(2023, 1, 1), end=date(2023, 12, 31))
     assert expected, "the sample extract moves cases"
     response = director.get(
         reverse("dashboard:flow"), {"chain": "NL", "from": "2023-01-01", "to": "2023-12-31"}
@@ -352,7 +351,7 @@ def test_the_flow_page_draws_a_sankey_of_how_cases_moved(
 
 def test_the_deadline_monitor_counts_the_cases_about_to_pass_their_term(
     catalogue, director: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     today = timezone.localdate()
 
     def case(key: str, *, deadline_in: int | None, decided: bool = False, lodged_in: int = -100):
@@ -413,7 +412,7 @@ def partner_headings(html: str) -> list[str]:
 
 def test_an_administrator_sees_the_ingest_status_of_every_partner(
     deliveries, administrator: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     html = administrator.get(reverse("dashboard:ingest")).content.decode()
     assert partner_headings(html) == list(PARTNERS)
     assert "COA secret" in html
@@ -421,7 +420,7 @@ def test_an_administrator_sees_the_ingest_status_of_every_partner(
 
 def test_a_partner_analyst_sees_only_the_own_organisations_deliveries_and_rejections(
     deliveries, analyst: Client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = analyst.get(reverse("dashboard:ingest"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -434,14 +433,14 @@ def test_a_partner_analyst_sees_only_the_own_organisations_deliveries_and_reject
     assert analyst.get(reverse("dashboard:ingest"), {"partner": "COA"}).status_code == 403
 
 
-def test_a_chain_director_may_not_see_the_ingest_status(deliveries, director: Client) -> None:  # type: ignore[no-untyped-def]
+def test_a_chain_director_may_not_see_the_ingest_status(deliveries, director: Client) -> None:
     response = director.get(reverse("dashboard:ingest"))
     assert response.status_code == 403
     assert "for administrators and partner analysts" in response.content.decode()
     assert 'href="/ingest/"' not in director.get(reverse("dashboard:flow")).content.decode()
 
 
-def test_a_partner_analyst_without_an_organisation_is_told_so(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_analyst_without_an_organisation_is_told_so(make_user) -> None:
     response = client_of(make_user("new analyst", PARTNER_ANALYST)).get(reverse("dashboard:ingest"))
     assert response.status_code == 200
     assert "not linked to a partner organisation" in response.content.decode()
@@ -477,7 +476,7 @@ class FormControls(HTMLParser):
 @pytest.mark.parametrize("url", PAGES)
 def test_every_page_has_a_skip_link_landmarks_and_labelled_controls(
     catalogue, fresh, administrator: Client, url: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     html = administrator.get(url).content.decode()
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main" tabindex="-1">' in html and "<h1>" in html

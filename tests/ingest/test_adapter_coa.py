@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def parse(data: bytes) -> list[Row]:
     return list(CoaAdapter().parse(io.BytesIO(data)))
 
 
-def lines(*records: dict[str, object] | str) -> bytes:
+def lines(*records: Mapping[str, object] | str) -> bytes:
     """JSON Lines of the records; a string is written as it is."""
     text = (r if isinstance(r, str) else json.dumps(r) for r in records)
     return "".join(f"{line}\n" for line in text).encode()

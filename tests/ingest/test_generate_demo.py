@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,7 +23,20 @@ FILE_PARTNERS = ("IND", "COA", "DTV", "DVZ")
 TOLERANCE = 0.25
 
 
-def generate(out: Path, seed: int = 7) -> dict[str, object]:
+class Calibration(TypedDict):
+    generated: int
+    target: int
+    published: int
+
+
+class Manifest(TypedDict):
+    """The parts of ``manifest.json`` the tests read."""
+
+    partners: dict[str, dict[str, int]]
+    calibration: dict[str, Calibration]
+
+
+def generate(out: Path, seed: int = 7) -> Manifest:
     call_command("generate_demo", scale=SCALE, out=str(out), seed=seed, stdout=io.StringIO())
     return json.loads((out / "manifest.json").read_text())
 
@@ -39,13 +53,13 @@ def rows_of(path: Path, partner: str) -> Iterator[Row]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
     out = tmp_path_factory.mktemp("demo")
     return out, generate(out)
 
 
 @pytest.fixture(scope="module")
-def events(demo: tuple[Path, dict[str, object]]) -> dict[str, dict[str, list[EventRow]]]:
+def events(demo: tuple[Path, Manifest]) -> dict[str, dict[str, list[EventRow]]]:
     """Per partner, per file name, the events its adapter reads (failing on any rejection)."""
     out, _ = demo
     found: dict[str, dict[str, list[EventRow]]] = defaultdict(dict)
@@ -58,7 +72,7 @@ def events(demo: tuple[Path, dict[str, object]]) -> dict[str, dict[str, list[Eve
     return found
 
 
-def test_it_writes_every_partners_format(demo: tuple[Path, dict[str, object]]) -> None:
+def test_it_writes_every_partners_format(demo: tuple[Path, Manifest]) -> None:
     out, manifest = demo
     suffixes = {
         partner: {path.suffix for path in delivered_files(out, partner)}
@@ -68,21 +82,21 @@ def test_it_writes_every_partners_format(demo: tuple[Path, dict[str, object]]) -
         "IND": {".csv"}, "COA": {".jsonl"}, "DTV": {".xml"}, "DVZ": {".csv"},
         "FEDASIL": {".json"},
     }  # fmt: skip
-    assert set(manifest["partners"]) == {*FILE_PARTNERS, "FEDASIL"}  # type: ignore[call-overload]
+    assert set(manifest["partners"]) == {*FILE_PARTNERS, "FEDASIL"}
 
 
 def test_every_file_reads_without_a_rejection_and_matches_the_manifest(
-    demo: tuple[Path, dict[str, object]], events: dict[str, dict[str, list[EventRow]]]
+    demo: tuple[Path, Manifest], events: dict[str, dict[str, list[EventRow]]]
 ) -> None:
     _, manifest = demo
     for partner in FILE_PARTNERS:
-        written = manifest["partners"][partner]  # type: ignore[index]
+        written = manifest["partners"][partner]
         assert len(events[partner]) == written["files"]
         assert sum(len(rows) for rows in events[partner].values()) >= written["events"]
 
 
 def test_fedasil_capacity_documents_read_as_measurements(
-    demo: tuple[Path, dict[str, object]],
+    demo: tuple[Path, Manifest],
 ) -> None:
     out, _ = demo
     documents = sorted((out / "FEDASIL" / "capacity").glob("*.json"))
@@ -108,10 +122,10 @@ def test_it_simulates_both_chains_over_at_least_two_years(
 
 
 def test_the_files_hold_the_calibrated_applications_and_departures(
-    demo: tuple[Path, dict[str, object]], events: dict[str, dict[str, list[EventRow]]]
+    demo: tuple[Path, Manifest], events: dict[str, dict[str, list[EventRow]]]
 ) -> None:
     _, manifest = demo
-    calibration = manifest["calibration"]  # type: ignore[index]
+    calibration = manifest["calibration"]
 
     def distinct(partner: str, event_type: str, year: int) -> int:
         return len({

@@ -22,7 +22,7 @@ from tests import known_chain
 pytestmark = pytest.mark.django_db
 
 
-def test_it_stores_every_good_row_once_with_pseudonymized_keys(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_every_good_row_once_with_pseudonymized_keys(write_extract) -> None:
     summary = ingest_file(partner="IND", path=write_extract("ind.csv", known_chain.extract()))
     assert (summary.status, summary.accepted, summary.rejected) == ("accepted", 13, 0)
     assert StatusEvent.objects.count() == 13
@@ -31,7 +31,7 @@ def test_it_stores_every_good_row_once_with_pseudonymized_keys(write_extract) ->
     assert not Case.objects.filter(person_key__contains="3000000001").exists()
 
 
-def test_it_skips_a_redelivered_file_as_a_duplicate_delivery(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_it_skips_a_redelivered_file_as_a_duplicate_delivery(write_extract) -> None:
     path = write_extract("ind.csv", known_chain.extract())
     first = ingest_file(partner="IND", path=path)
     again = ingest_file(partner="IND", path=path)
@@ -40,7 +40,7 @@ def test_it_skips_a_redelivered_file_as_a_duplicate_delivery(write_extract) -> N
     assert StatusEvent.objects.count() == 13
 
 
-def test_it_counts_events_of_overlapping_extracts_once(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_events_of_overlapping_extracts_once(write_extract) -> None:
     ingest_file(
         partner="IND", path=write_extract("a.csv", known_chain.extract(known_chain.ROWS[:9]))
     )
@@ -51,13 +51,13 @@ def test_it_counts_events_of_overlapping_extracts_once(write_extract) -> None:  
     assert StatusEvent.objects.count() == 13
 
 
-def test_it_keeps_one_of_two_identical_rows_in_one_extract(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_one_of_two_identical_rows_in_one_extract(write_extract) -> None:
     rows = [known_chain.ROWS[0], known_chain.ROWS[0]]
     summary = ingest_file(partner="IND", path=write_extract("d.csv", known_chain.extract(rows)))
     assert (summary.accepted, summary.duplicates) == (1, 1)
 
 
-def test_it_quarantines_a_bad_row_masked_and_keeps_the_good_ones(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_it_quarantines_a_bad_row_masked_and_keeps_the_good_ones(write_extract) -> None:
     rows = [*known_chain.ROWS[:2], "3012345678;Z9;4;SYR;ONBEKEND;01-02-2023;;;N"]
     summary = ingest_file(partner="IND", path=write_extract("bad.csv", known_chain.extract(rows)))
     assert (summary.status, summary.accepted, summary.rejected) == ("partially_accepted", 2, 1)
@@ -68,7 +68,7 @@ def test_it_quarantines_a_bad_row_masked_and_keeps_the_good_ones(write_extract) 
     assert summary.conflicts == [{"index": 4, "field": "gebeurtenis", "message": rejection.reason}]
 
 
-def test_it_stores_nothing_of_a_file_it_cannot_read(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_nothing_of_a_file_it_cannot_read(write_extract) -> None:
     text = known_chain.extract().replace(";", ",")
     summary = ingest_file(partner="IND", path=write_extract("comma.csv", text))
     assert summary.status == "rejected"
@@ -93,7 +93,7 @@ def test_it_rolls_back_rows_staged_before_a_late_unreadable_line(
 
 def test_an_extract_loaded_in_several_chunks_is_stored_as_in_one(
     write_extract, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr(loader, "CHUNK_ROWS", 4)
     bad = "3012345678;Z9;4;SYR;ONBEKEND;01-02-2023;;;N"
     rows = [*known_chain.ROWS, known_chain.ROWS[0], bad]
@@ -113,7 +113,7 @@ def test_an_extract_loaded_in_several_chunks_is_stored_as_in_one(
 
 def test_the_last_measurement_of_a_key_wins_across_chunks(
     write_extract, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr(loader, "CHUNK_ROWS", 2)
     lines = [
         json.dumps({"record": "capaciteit", "locatie": "azc Budel", "peildatum": "2023-04-30",
@@ -145,7 +145,7 @@ def test_a_load_that_grows_the_events_by_more_than_half_refreshes_the_planners_c
     assert planner_row_count() == 4 * loader.REANALYZE_MIN_EVENTS - 1
 
 
-def test_it_builds_case_facts_from_first_milestones(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_it_builds_case_facts_from_first_milestones(write_extract) -> None:
     ingest_file(partner="IND", path=write_extract("ind.csv", known_chain.extract()))
     facts = CaseFact.objects.get(case__person_key=person_key("NL", "3000000005"))
     assert str(facts.lodged) == "2023-03-01"
@@ -156,7 +156,7 @@ def test_it_builds_case_facts_from_first_milestones(write_extract) -> None:  # t
     )
 
 
-def test_the_command_prints_the_summary_and_exits_1_when_rejected(write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_prints_the_summary_and_exits_1_when_rejected(write_extract) -> None:
     out = StringIO()
     call_command(
         "ingest_file",
@@ -179,7 +179,7 @@ def test_the_command_prints_the_summary_and_exits_1_when_rejected(write_extract)
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_real_worker_ingests_an_extract_from_the_broker(celery_worker, write_extract) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_worker_ingests_an_extract_from_the_broker(celery_worker, write_extract) -> None:
     from ingest.tasks import ingest_extract
 
     extract = register_file(partner="IND", path=write_extract("w.csv", known_chain.extract()))

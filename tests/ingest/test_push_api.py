@@ -6,6 +6,7 @@ import codecs
 import json
 import logging
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.test import override_settings
@@ -47,7 +48,7 @@ def client() -> APIClient:
     return api
 
 
-def post(client: APIClient, body: object, **headers: str):  # type: ignore[no-untyped-def]
+def post(client: APIClient, body: object, **headers: str):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(URL, data=data, content_type="application/json", headers=headers)
 
@@ -153,7 +154,7 @@ def test_it_refuses_a_reused_idempotency_key_with_another_body(client: APIClient
 
 def test_it_answers_409_while_the_first_request_is_still_processed() -> None:
     key = make_key()
-    api_key = OrganisationAPIKey.objects.get_from_key(key)
+    api_key = cast(OrganisationAPIKey, OrganisationAPIKey.objects.get_from_key(key))
     body = json.dumps({"events": [event()]})
     import hashlib
 

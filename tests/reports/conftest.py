@@ -31,7 +31,7 @@ class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
@@ -52,7 +52,7 @@ def running_smtp(inbox: Inbox) -> Iterator[int]:
 
 
 @pytest.fixture
-def smtp_server(request) -> Iterator[tuple[Inbox, str]]:  # type: ignore[no-untyped-def]
+def smtp_server(request) -> Iterator[tuple[Inbox, str]]:
     """A stalling SMTP server for another process, and the EMAIL_URL that reaches it."""
     from tests.reports.test_exactly_once import StallingInbox
 
@@ -73,7 +73,7 @@ def smtp() -> Iterator[Inbox]:
         yield inbox
 
 
-def store(code: str, chain: str, period, value: float | None, signal: str) -> None:  # type: ignore[no-untyped-def]
+def store(code: str, chain: str, period, value: float | None, signal: str) -> None:
     IndicatorValue.objects.update_or_create(
         indicator_id=code, chain_id=chain, period_type="week", period=period.label, track="",
         nationality="",
@@ -83,7 +83,7 @@ def store(code: str, chain: str, period, value: float | None, signal: str) -> No
 
 
 @pytest.fixture
-def constructed_week(catalogue) -> None:  # type: ignore[no-untyped-def]
+def constructed_week(catalogue) -> None:
     """Twelve weeks of NL values; in the reported week lead time turns red, no-shows recover."""
     period = WEEK_REPORTED
     for back in range(12):
@@ -103,6 +103,6 @@ def constructed_week(catalogue) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def subscriber(db) -> Subscription:  # type: ignore[no-untyped-def]
+def subscriber(db) -> Subscription:
     user = User.objects.create_user("director", email="director@keten.example")
     return Subscription.objects.create(user=user, chain="NL", language="en")

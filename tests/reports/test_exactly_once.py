@@ -28,7 +28,7 @@ class StallingInbox(Inbox):
         self.stalled = threading.Event()
         self.release = threading.Event()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if len(self.messages) == 1 and not self.release.is_set():
             self.stalled.set()
             await _wait(self.release)
@@ -43,7 +43,7 @@ async def _wait(event: threading.Event) -> None:
         await asyncio.sleep(0.05)
 
 
-def test_each_subscriber_gets_exactly_one_report(smtp_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_each_subscriber_gets_exactly_one_report(smtp_server, monkeypatch) -> None:
     inbox, email_url = smtp_server
     call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     for i in range(SUBSCRIBERS):

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_html_report_renders_in_chromium_with_its_inline_images(
     chromium, constructed_week, subscriber: Subscription, screenshot_path, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     message = compose(
         subscription=subscriber,
         report=build_report(chains=["NL"], week=WEEK_REPORTED, language="en"),

@@ -13,7 +13,7 @@ from dashboard.models import Subscription
 
 
 @pytest.fixture
-def director(db) -> User:  # type: ignore[no-untyped-def]
+def director(db) -> User:
     return User.objects.create_user("director", email="old@keten.example", password="x")
 
 
@@ -71,7 +71,7 @@ def test_it_rejects_a_bad_address_or_chain_and_says_which_field(director: User) 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_preview_button_mails_the_report_through_the_worker(
     smtp, constructed_week, celery_worker
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = User.objects.create_user("previewer", email="p@keten.example")
     response = signed_in(user).post(
         reverse("dashboard:subscription"),

@@ -25,7 +25,7 @@ def send_one(subscriber: Subscription) -> None:
     assert deliver(delivery_id=delivery_id)
 
 
-def parts(message) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def parts(message) -> dict[str, str]:
     return {
         part.get_content_type(): part.get_content().replace("\r\n", "\n")
         for part in message.walk()
@@ -35,7 +35,7 @@ def parts(message) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_it_sends_both_parts_and_inline_images_to_the_subscriber(
     smtp, constructed_week, subscriber
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     send_one(subscriber)
     [message] = smtp.messages
     assert smtp.envelopes[0][1] == ["director@keten.example"]
@@ -59,7 +59,7 @@ def test_it_sends_both_parts_and_inline_images_to_the_subscriber(
 
 def test_the_summary_names_what_turned_red_and_what_recovered(
     smtp, constructed_week, subscriber
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     send_one(subscriber)
     text = parts(smtp.messages[0])["text/plain"]
     summary = text.split("Signal changes since the previous report:")[1].split("\n\n")[0]
@@ -70,7 +70,7 @@ def test_the_summary_names_what_turned_red_and_what_recovered(
 
 def test_it_writes_the_report_in_dutch_for_a_dutch_subscriber(
     smtp, constructed_week, subscriber
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     subscriber.language = "nl"
     subscriber.save()
     send_one(subscriber)
@@ -80,7 +80,7 @@ def test_it_writes_the_report_in_dutch_for_a_dutch_subscriber(
     assert "700" in text
 
 
-def test_the_unsubscribe_link_works_without_a_login(smtp, constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+def test_the_unsubscribe_link_works_without_a_login(smtp, constructed_week, subscriber) -> None:
     send_one(subscriber)
     message = smtp.messages[0]
     header = message["List-Unsubscribe"].strip().strip("<>")
@@ -93,7 +93,7 @@ def test_the_unsubscribe_link_works_without_a_login(smtp, constructed_week, subs
     assert not Subscription.objects.get(pk=subscriber.pk).active
 
 
-def test_a_forged_unsubscribe_token_changes_nothing(subscriber) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_unsubscribe_token_changes_nothing(subscriber) -> None:
     answer = Client().post("/reports/unsubscribe/1:forged")
     assert answer.status_code == 400
     assert Subscription.objects.get(pk=subscriber.pk).active
@@ -101,7 +101,7 @@ def test_a_forged_unsubscribe_token_changes_nothing(subscriber) -> None:  # type
 
 def test_a_report_whose_chart_fails_is_still_sent_with_its_table(
     smtp, constructed_week, subscriber, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def broken(**kwargs: object) -> bytes:
         raise RuntimeError("no fonts")
 
@@ -113,7 +113,7 @@ def test_a_report_whose_chart_fails_is_still_sent_with_its_table(
     assert "Decision lead time (median)" in html
 
 
-def test_a_failed_smtp_delivery_is_recorded_and_visible(constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_smtp_delivery_is_recorded_and_visible(constructed_week, subscriber) -> None:
     [delivery_id] = schedule_week(week=WEEK_REPORTED)
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
@@ -134,13 +134,13 @@ def test_a_failed_smtp_delivery_is_recorded_and_visible(constructed_week, subscr
     assert "director" in page.content.decode()
 
 
-def test_a_second_beat_run_adds_no_delivery(constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_beat_run_adds_no_delivery(constructed_week, subscriber) -> None:
     assert len(schedule_week(week=WEEK_REPORTED)) == 1
     assert len(schedule_week(week=WEEK_REPORTED)) == 1
     assert ReportDelivery.objects.count() == 1
 
 
-def test_a_sent_report_is_not_sent_again(smtp, constructed_week, subscriber) -> None:  # type: ignore[no-untyped-def]
+def test_a_sent_report_is_not_sent_again(smtp, constructed_week, subscriber) -> None:
     send_one(subscriber)
     assert schedule_week(week=WEEK_REPORTED) == []
     delivery = ReportDelivery.objects.get()
@@ -150,7 +150,7 @@ def test_a_sent_report_is_not_sent_again(smtp, constructed_week, subscriber) -> 
 
 def test_a_dry_run_renders_every_report_to_files(
     constructed_week, subscriber, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     out = StringIO()
     call_command("send_weekly_reports", "--dry-run", "--out", str(tmp_path), stdout=out)
     [eml] = json.loads(out.getvalue())["rendered"]
@@ -158,13 +158,13 @@ def test_a_dry_run_renders_every_report_to_files(
     assert not ReportDelivery.objects.exists()
 
 
-def test_the_subscribe_command_creates_the_user(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_subscribe_command_creates_the_user(db) -> None:
     call_command("subscribe", "--email", "new@keten.example", "--chain", "ALL", stdout=StringIO())
     subscription = User.objects.get(email="new@keten.example").report_subscription
     assert (subscription.chains, subscription.language) == (["NL", "BE"], "nl")
 
 
-def test_charts_draw_bands_as_shaded_ranges(constructed_week) -> None:  # type: ignore[no-untyped-def]
+def test_charts_draw_bands_as_shaded_ranges(constructed_week) -> None:
     from chain.models import Indicator
     from chain.selectors import bands_for, indicator_series
 
