@@ -3,7 +3,8 @@
 Each page is kept in the partner's archive folder and ingested as an extract of its own; the
 cursor is saved only after the page's events are committed, so a crash re-reads a page and
 never skips one. ``429`` (honouring ``Retry-After``), ``5xx`` and timeouts are retried with
-back-off; a run that gives up leaves the cursor where it was and records why on the source.
+back-off; a run that gives up leaves the cursor where it was and records why on the source. A
+``Retry-After`` longer than a run should wait ends the run: the next beat cycle resumes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 PAGE_LIMIT = 1000
 MAX_PAGES_PER_RUN = 10_000
 MAX_TRIES = 5
+# A worker waits at most this long between tries; the beat pulls again every few minutes.
 MAX_WAIT_SECONDS = 60.0
 
 
@@ -116,7 +119,14 @@ def _get(
             if response.status_code != 429 and response.status_code < 500:
                 raise FeedError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
             problem = f"HTTP {response.status_code}"
-            wait = _retry_after(response) or 2.0**attempt
+            asked = _retry_after(response)
+            if asked is not None and asked > MAX_WAIT_SECONDS:
+                # Retrying sooner than the feed asked would be pulling too fast again.
+                raise FeedError(
+                    f"GET {url} answered {response.status_code} with Retry-After "
+                    f"{asked:.0f} s; the next run tries again"
+                )
+            wait = asked or 2.0**attempt
         if attempt < MAX_TRIES - 1:
             logger.warning("Fedasil feed: %s from %s; retrying in %.0f s", problem, url, wait)
             sleep(min(wait, MAX_WAIT_SECONDS))
@@ -124,10 +134,17 @@ def _get(
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the ``Retry-After`` header asks for, in either of its forms (RFC 9110 10.2.3)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
     try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - timezone.now()).total_seconds())
 
 
 def _ingest_document(source: Source, content: bytes, kind: str) -> ImportSummary:

@@ -2,9 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views import defaults
 
-from chain.api.problems import not_found
+from chain.api.problems import api_problem
 from ingest.api import PushEventsView
 
 urlpatterns = [
@@ -18,10 +20,20 @@ urlpatterns = [
 ]
 
 
-def handler404(request, exception):
-    """Problem details under /api/, the ordinary page elsewhere."""
-    if request.path.startswith("/api/"):
-        return not_found(request, exception)
-    from django.views.defaults import page_not_found
+# Errors Django answers itself, outside DRF: problem details under /api/, pages elsewhere.
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django could not accept (a bad host, a body too large)."""
+    detail = "The request could not be accepted."
+    return api_problem(request, 400, detail) or defaults.bad_request(request, exception)
 
-    return page_not_found(request, exception)
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An unknown path, including one with a trailing slash under /api/."""
+    detail = f"No resource at {request.path}."
+    return api_problem(request, 404, detail) or defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """An unexpected error; the traceback goes to the log, never to the caller."""
+    detail = "The server could not answer this request; the error has been logged."
+    return api_problem(request, 500, detail) or defaults.server_error(request)

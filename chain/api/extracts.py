@@ -9,14 +9,21 @@ from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
 
 from chain.api.authentication import READ_AUTHENTICATION
-from chain.api.serializers import ExtractSerializer, ExtractsQuery, RejectionSerializer
+from chain.api.serializers import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    ExtractSerializer,
+    ExtractsQuery,
+    PageQuery,
+    RejectionSerializer,
+)
 from chain.api.views import problems
 from ingest.models import Extract, RejectedRow
 
 
 class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
+    default_limit = DEFAULT_PAGE
+    max_limit = MAX_PAGE
 
 
 @extend_schema_view(
@@ -43,7 +50,8 @@ class ExtractListView(ListAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="The rows a delivery rejected, with line, field and reason",
-        responses={200: RejectionSerializer(many=True), **problems(404)},
+        parameters=[PageQuery],
+        responses={200: RejectionSerializer(many=True), **problems(400, 404)},
     )
 )
 class RejectionListView(ListAPIView):
@@ -53,5 +61,6 @@ class RejectionListView(ListAPIView):
     pagination_class = Pages
 
     def get_queryset(self) -> QuerySet[RejectedRow]:
+        PageQuery(data=self.request.query_params).is_valid(raise_exception=True)
         extract = get_object_or_404(Extract, pk=self.kwargs["pk"])
         return super().get_queryset().filter(extract=extract)

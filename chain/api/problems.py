@@ -77,6 +77,8 @@ _TITLES = {
 }
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """404 for any unknown path under /api/ (including trailing slashes)."""
-    return ProblemResponse(404, "Not Found", f"No resource at {request.path}.")
+def api_problem(request: HttpRequest, status_code: int, detail: str) -> JsonResponse | None:
+    """A problem answer for an error Django raised outside DRF under /api/; None elsewhere."""
+    if not request.path.startswith("/api/"):
+        return None
+    return ProblemResponse(status_code, _TITLES[status_code], detail)

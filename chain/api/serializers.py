@@ -26,6 +26,11 @@ CHAINS = tuple(TRACKS)
 MAX_PERIODS = 600
 DEFAULT_PERIODS = 12
 NATIONALITY = "nationality"
+# Lists of deliveries and rejected rows come in pages of this many rows by default, at most.
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
+# DRF reads ``format`` (``?format=csv``) itself, before a view does; every query may carry it.
+COMMON_PARAMS = frozenset({"format"})
 
 Problems = dict[str, list[Any]]
 
@@ -51,6 +56,10 @@ class QuerySerializer(serializers.Serializer):
                 problems[name] = list(exc.detail)
             except SkipField:
                 continue
+        # A misspelt parameter (``chian=NL``) would otherwise be ignored and answer the wrong
+        # question without a word.
+        for name in sorted(set(data) - set(self.fields) - COMMON_PARAMS):
+            _add(problems, name, "unknown parameter")
         combined = self.combine(valid, problems)
         if problems:
             raise serializers.ValidationError(problems)
@@ -188,7 +197,18 @@ def _known_partner(code: str) -> None:
         raise serializers.ValidationError(f"{code!r} is not a partner ({known})")
 
 
-class ExtractsQuery(QuerySerializer):
+class PageQuery(QuerySerializer):
+    """``limit`` and ``offset`` of a paged list, checked instead of silently corrected."""
+
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, help_text="Rows per page."
+    )
+    offset = serializers.IntegerField(
+        required=False, min_value=0, help_text="Rows to skip before the page."
+    )
+
+
+class ExtractsQuery(PageQuery):
     partner = serializers.CharField(
         required=False, validators=[_known_partner], help_text="A partner code, such as IND."
     )

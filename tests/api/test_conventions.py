@@ -6,9 +6,10 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.api.conftest import Catalogue, assert_problem
+from tests.api.conftest import Catalogue, assert_problem, problems_of
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,35 @@ def test_the_docs_page_needs_no_network(anonymous: APIClient) -> None:
     for asset in re.findall(r"""(?:src|href)=["']/static/([^"']+)["']""", html):
         assert finders.find(asset), f"{asset} is not a static file"
     assert re.search(r"""src=["']/static/[^"']*swagger-ui-bundle\.js""", html)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/indicators?chian=NL", "/api/v1/flows?chain=NL&form=2023-01-01"]
+)
+def test_it_rejects_a_misspelt_parameter_instead_of_ignoring_it(api: APIClient, path: str) -> None:
+    misspelt = path.split("?")[1].split("&")[-1].split("=")[0]
+    assert problems_of(api.get(path)) == {misspelt: ["unknown parameter"]}
+
+
+def test_a_server_error_under_the_api_is_a_problem_without_the_traceback(
+    api: APIClient, catalogue_rows: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("chain.api.views.readings", broken)
+    api.raise_request_exception = False
+    answer = api.get("/api/v1/indicators?chain=NL")
+    body = assert_problem(answer, 500)
+    assert "logged" in body["detail"] and b"secret internals" not in answer.content
+
+
+def test_a_request_django_refuses_under_the_api_is_a_problem(api: APIClient) -> None:
+    answer = api.get("/api/v1/goals", HTTP_HOST="attacker.example")
+    assert_problem(answer, 400)
+
+
+def test_a_request_django_refuses_on_a_page_stays_a_page(client: Client) -> None:
+    answer = client.get("/accounts/login/", HTTP_HOST="attacker.example")
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("text/html")

@@ -75,6 +75,19 @@ def test_it_lists_the_rows_a_delivery_rejected(api: APIClient) -> None:
     ]
 
 
+@pytest.mark.parametrize("rows", ["extracts", "extracts/{pk}/rejections"])
+def test_it_rejects_paging_values_out_of_range_instead_of_correcting_them(
+    api: APIClient, rows: str
+) -> None:
+    path = "/api/v1/" + rows.format(pk=make_extract("IND").pk)
+    assert problems_of(api.get(f"{path}?limit=0&offset=-5")) == {
+        "limit": ["Ensure this value is greater than or equal to 1."],
+        "offset": ["Ensure this value is greater than or equal to 0."],
+    }
+    assert problems_of(api.get(f"{path}?limit=abc"))["limit"] == ["A valid integer is required."]
+    assert "500" in problems_of(api.get(f"{path}?limit=501"))["limit"][0]
+
+
 def test_the_rejections_of_an_unknown_delivery_are_a_404(api: APIClient) -> None:
     assert_problem(api.get("/api/v1/extracts/999999/rejections"), 404)
 

@@ -8,7 +8,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -213,14 +214,26 @@ def test_it_waits_as_long_as_retry_after_says_when_pulled_too_fast(
     assert source.last_error == ""
 
 
-def test_it_never_waits_longer_than_a_minute_whatever_retry_after_says(
+def test_a_retry_after_longer_than_a_run_waits_ends_the_run_and_keeps_the_cursor(
     feed: Feed, source: Source
 ) -> None:
-    feed.with_pages([item(1)])
-    feed.scripted[""] = [Answer(429, b"", {"Retry-After": "3600"})]
+    feed.with_pages([item(1)], [item(2)])
+    feed.scripted["c1"] = [Answer(429, b"", {"Retry-After": "3600"})]
     sleeps = Sleeps()
-    pull(source, sleeps)
-    assert sleeps == [60.0]
+    assert pull(source, sleeps) == ["accepted"]
+    assert sleeps == []
+    assert feed.cursors_asked() == [None, "c1"]
+    assert source.cursor == "c1"
+    assert "Retry-After 3600 s" in source.last_error
+
+
+def test_it_understands_retry_after_as_an_http_date(feed: Feed, source: Source) -> None:
+    feed.with_pages([item(1)])
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    feed.scripted[""] = [Answer(429, b"", {"Retry-After": soon})]
+    sleeps = Sleeps()
+    assert pull(source, sleeps) == ["accepted", "accepted"]
+    assert len(sleeps) == 1 and 25 <= sleeps[0] <= 30
 
 
 def test_a_page_that_is_not_json_is_rejected_and_the_cursor_stays(
