@@ -7,6 +7,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
@@ -16,9 +17,16 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from chain.api.authentication import ApiKeyAuthentication
-from ingest.adapters.push import MAX_EVENTS, check_shape
+from ingest.adapters.base import excerpt
+from ingest.adapters.push import MAX_EVENTS, check_shape, event_count
 from ingest.models import OrganisationAPIKey
-from ingest.push import IdempotencyConflict, Replay, push_events
+from ingest.push import (
+    IdempotencyConflict,
+    Replay,
+    log_refused_push,
+    parse_idempotency_key,
+    push_events,
+)
 
 
 class CanPush(BasePermission):
@@ -55,11 +63,23 @@ class PushEventsView(APIView):
 
     @extend_schema(
         summary="Push canonical status events and measurements",
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                description="A retry with the same key and body within 24 hours gets the first "
+                "answer again; anything but a UUID is 400.",
+            )
+        ],
         request={"application/json": {"type": "object"}},
         responses={200: {"type": "object"}},
     )
     def post(self, request: Request) -> Response:
+        try:
+            idempotency_key = parse_idempotency_key(request.headers.get("Idempotency-Key"))
+        except ValueError as err:
+            raise exceptions.ValidationError({"Idempotency-Key": str(err)}) from None
         try:
             raw = request.body
         except RequestDataTooBig:
@@ -69,30 +89,59 @@ class PushEventsView(APIView):
         try:
             # RFC 8259 lets a parser ignore a byte-order mark; the file adapters ignore it too.
             body = json.loads(raw.removeprefix(codecs.BOM_UTF8))
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        except RecursionError:
+            raise exceptions.ParseError(
+                "the body is nested too deeply: arrays and objects within each other exceed "
+                "what the parser can read"
+            ) from None
+        except ValueError as err:
+            # JSONDecodeError, UnicodeDecodeError, or a number of more than 4300 digits.
             raise exceptions.ParseError(f"the body is not JSON: {err}") from None
+        # Too many events is 413 whatever else is wrong: splitting the batch comes first.
+        count = event_count(body)
+        if count > MAX_EVENTS:
+            raise PayloadTooLarge(
+                f"{count} events in one push; at most {MAX_EVENTS}: split the batch"
+            )
         problems = check_shape(body)
         if problems:
             raise exceptions.ValidationError({"body": problems})
         claimed = body.get("organisation")
         if claimed is not None and claimed != request.auth.organisation_id:
             raise exceptions.PermissionDenied(
-                f"this key belongs to {request.auth.organisation_id}; it cannot push for {claimed}"
-            )
-        if len(body.get("events", [])) > MAX_EVENTS:
-            raise PayloadTooLarge(
-                f"{len(body['events'])} events in one push; at most {MAX_EVENTS}: split the batch"
+                f"this key belongs to {request.auth.organisation_id}; "
+                f"it cannot push for {excerpt(claimed)[:40]}"
             )
         try:
             result = push_events(
-                api_key=request.auth, body=body, raw=raw,
-                idempotency_key=request.headers.get("Idempotency-Key"),
-            )  # fmt: skip
+                api_key=request.auth, body=body, raw=raw, idempotency_key=idempotency_key
+            )
         except IdempotencyConflict as conflict:
             raise ConflictError(conflict.detail, conflict.status_code) from None
         if isinstance(result, Replay):
             return Response(result.response, status=result.status_code)
         return Response(result.as_dict(), status=status.HTTP_200_OK)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """Answer the refusal as problem+json and audit-log it, as every push is logged."""
+        response = super().handle_exception(exc)
+        log_refused_push(_api_key_of(self.request), response.status_code, _detail(response))
+        return response
+
+
+def _api_key_of(request: Request) -> OrganisationAPIKey | None:
+    """The key that authenticated the request, or None for a missing or unknown one."""
+    try:
+        key = request.auth
+    except exceptions.APIException:
+        # A refusal before authentication (406) makes this the first try, and it may fail too.
+        return None
+    return key if isinstance(key, OrganisationAPIKey) else None
+
+
+def _detail(response: Response) -> str:
+    data = response.data
+    return str(data.get("detail", "")) if isinstance(data, dict) else ""
 
 
 class PayloadTooLarge(exceptions.APIException):

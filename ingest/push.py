@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ingest.adapters.base import excerpt
 from ingest.adapters.push import parse_push
 from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey
 from ingest.services import ImportSummary, load_extract
@@ -24,6 +26,10 @@ logger = logging.getLogger(__name__)
 REPLAY_WINDOW = timedelta(hours=24)
 # A claim still "processing" after this long belongs to a request that died; it may be retaken.
 ABANDONED_AFTER = timedelta(minutes=10)
+# The contract's ``<uuid>``, bare or as the draft's structured-field string (in double quotes).
+IDEMPOTENCY_KEY = re.compile(
+    r'("?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\1', re.IGNORECASE
+)
 
 
 class IdempotencyConflict(Exception):
@@ -41,6 +47,30 @@ class Replay:
 
     status_code: int
     response: dict[str, Any]
+
+
+def parse_idempotency_key(header: str | None) -> str | None:
+    """The ``Idempotency-Key`` header as a lowercase UUID, None without it; else ``ValueError``."""
+    if header is None:
+        return None
+    match = IDEMPOTENCY_KEY.fullmatch(header.strip())
+    if match is None:
+        raise ValueError(
+            "the header must be a UUID, 32 hexadecimal digits grouped 8-4-4-4-12 such as "
+            "8e03978e-40d5-43e8-bc93-6894a57f9324"
+        )
+    return match.group(2).lower()
+
+
+def log_refused_push(api_key: OrganisationAPIKey | None, status_code: int, reason: str) -> None:
+    """Audit-log a refused push with the key's name and organisation, never with the key."""
+    who = (
+        "push without a valid API key"
+        if api_key is None
+        else f"push by key {api_key.name!r} ({api_key.organisation_id or 'no organisation'})"
+    )
+    # The reason may quote the body: long numbers (V- and SP-numbers) are masked, and it is cut.
+    logger.warning("%s refused: %s %s", who, status_code, excerpt(reason))
 
 
 def push_events(
@@ -91,12 +121,26 @@ def _claim(api_key: OrganisationAPIKey, key: str, digest: str) -> IdempotencyRec
         api_key=api_key, key=key, state=IdempotencyRecord.State.PROCESSING,
         created_at__lt=now - ABANDONED_AFTER,
     ).delete()  # fmt: skip
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(api_key=api_key, key=key, body_sha256=digest)
-    except IntegrityError:
-        pass
-    earlier = IdempotencyRecord.objects.get(api_key=api_key, key=key)
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    api_key=api_key, key=key, body_sha256=digest
+                )
+        except IntegrityError:
+            pass
+        # The holder may have failed (and deleted its record) or been cleaned up since our
+        # insert: then the key is free again and the next round claims it.
+        earlier = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
+        if earlier is not None:
+            return _answer_from(earlier, digest)
+    raise IdempotencyConflict(
+        409, "other requests with this Idempotency-Key are being processed; try again later"
+    )
+
+
+def _answer_from(earlier: IdempotencyRecord, digest: str) -> Replay:
+    """The first answer again, or why the earlier request's key cannot be reused now."""
     if earlier.body_sha256 != digest:
         raise IdempotencyConflict(
             422, "this Idempotency-Key was used with a different body; use a new key"

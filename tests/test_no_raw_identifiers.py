@@ -47,6 +47,10 @@ def test_raw_identifiers_are_stored_nowhere(
         "3099999999;Z9;4;SYR;ONBEKEND;01-02-2023;;Ter Apel;N",  # unknown event code
         "3099999999;Z9;4;syria;AANVRAAG;01-02-2023;;Ter Apel;N",  # bad nationality
         "3099999999;Z9;4;SYR;AANVRAAG;31-02-2023;;Ter Apel;N",  # impossible date
+        # a raw number in a field whose reason quotes the value
+        "3099999999;Z9;4;SYR;3000000001;01-02-2023;;Ter Apel;N",
+        "3099999999;Z9;4;3012345678;AANVRAAG;01-02-2023;;Ter Apel;N",
+        "3099999999;Z9;4;SYR;AANVRAAG;3000000002;;Ter Apel;N",
     ]
     _, key = OrganisationAPIKey.objects.create_key(name="IND", organisation_id="IND", scope="push")
     api = APIClient()

@@ -4,7 +4,8 @@ An adapter reads one extract as a byte stream and yields, row by row, either an 
 a ``MeasurementRow`` or a ``Rejection``. It never holds the whole file in memory. A file that
 cannot be read as its format at all raises ``ExtractRejected`` and the loader stores nothing
 of it. Raw identifiers (V- and SP-numbers) only live in ``EventRow.person_ref`` until the loader
-pseudonymizes them; a ``Rejection`` carries them masked (see ``mask``).
+pseudonymizes them; a ``Rejection`` carries them masked (see ``mask``), and its reason quotes
+an offending value only through ``quote``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ PLAUSIBLE_YEARS = range(1900, 3000)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 # Runs of 7 or more digits that stand alone may be V- or SP-numbers; excerpts mask them.
 LONG_NUMBER = re.compile(r"(?<![\w-])\d{7,}(?!\w)", re.ASCII)
+# A quoted value is stricter: seven digits in a row anywhere in it, in any script.
+IDENTIFIER_LIKE = re.compile(r"\d{7,}")
+WHITE_SPACE = re.compile(r"\s+")
 EXCERPT_LIMIT = 200
 
 
@@ -113,6 +117,18 @@ def mask(identifier: str | None) -> str:
     return "*" * max(len(text) - 2, 0) + CONTROL_CHARACTERS.sub("?", text[-2:])
 
 
+def quote(value: str) -> str:
+    """How a reason quotes an offending value: masked whole if it could hold an identifier.
+
+    A V- or SP-number put in the wrong column reaches a reason through any field, and reasons
+    are stored and shown as they are. Seven digits in a row (spaces ignored, any script) is the
+    shortest SP-number; a misspelled code or an impossible date such as ``31-02-2023`` has no
+    such run and stays readable, which is what the person correcting the row needs.
+    """
+    shown = mask(value) if IDENTIFIER_LIKE.search(WHITE_SPACE.sub("", value)) else value
+    return repr(shown)
+
+
 def check_person_ref(chain: str, raw: str | None, field: str) -> str:
     """The stripped chain key, or ``RowError`` when it is missing or malformed."""
     value = (raw or "").strip()
@@ -129,7 +145,15 @@ def check_nationality(raw: str | None, field: str) -> str | None:
     if not value:
         return None
     if not ISO_ALPHA3.fullmatch(value):
-        raise RowError(field, f"{value!r} is not an ISO 3166-1 alpha-3 code (three capitals)")
+        raise RowError(field, f"{quote(value)} is not an ISO 3166-1 alpha-3 code (three capitals)")
+    return value
+
+
+def require_nationality(raw: str | None, field: str) -> str:
+    """Like ``check_nationality``, but an empty value is a ``RowError`` (unknown is ``XXX``)."""
+    value = check_nationality(raw, field)
+    if value is None:
+        raise RowError(field, "missing nationality (XXX when unknown, XXA when stateless)")
     return value
 
 
@@ -140,7 +164,16 @@ def check_track(chain: str, raw: str | None, field: str) -> str | None:
         return None
     if value not in TRACKS[chain]:
         allowed = ", ".join(sorted(TRACKS[chain]))
-        raise RowError(field, f"track {value!r} is not one of {allowed}")
+        raise RowError(field, f"track {quote(value)} is not one of {allowed}")
+    return value
+
+
+def require_track(chain: str, raw: str | None, field: str) -> str:
+    """Like ``check_track``, but an empty value is a ``RowError``."""
+    value = check_track(chain, raw, field)
+    if value is None:
+        allowed = ", ".join(sorted(TRACKS[chain]))
+        raise RowError(field, f"missing track ({allowed})")
     return value
 
 
@@ -151,7 +184,8 @@ def check_choice(raw: str | None, mapping: dict[str, str], field: str, what: str
         return mapping[value]
     except KeyError:
         allowed = ", ".join(sorted(mapping))
-        raise RowError(field, f"unknown {what} {value!r} (expected one of {allowed})") from None
+        reason = f"unknown {what} {quote(value)} (expected one of {allowed})"
+        raise RowError(field, reason) from None
 
 
 def parse_iso_date(raw: str | None, field: str) -> date:
@@ -162,7 +196,7 @@ def parse_iso_date(raw: str | None, field: str) -> date:
             raise ValueError
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise RowError(field, f"{value!r} is not a valid date (yyyy-mm-dd)") from None
+        raise RowError(field, f"{quote(value)} is not a valid date (yyyy-mm-dd)") from None
     check_plausible_year(parsed.year, value, field)
     return parsed
 
@@ -173,9 +207,9 @@ def parse_timestamp(raw: str | None, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise RowError(field, f"{value!r} is not an ISO 8601 timestamp") from None
+        raise RowError(field, f"{quote(value)} is not an ISO 8601 timestamp") from None
     if parsed.tzinfo is None:
-        raise RowError(field, f"{value!r} has no UTC offset")
+        raise RowError(field, f"{quote(value)} has no UTC offset")
     check_plausible_year(parsed.year, value, field)
     return parsed
 
@@ -185,7 +219,7 @@ def check_plausible_year(year: int, value: str, field: str) -> None:
     if year not in PLAUSIBLE_YEARS:
         raise RowError(
             field,
-            f"{value!r} is not a plausible date (years {PLAUSIBLE_YEARS.start}"
+            f"{quote(value)} is not a plausible date (years {PLAUSIBLE_YEARS.start}"
             f"-{PLAUSIBLE_YEARS.stop - 1})",
         )
 

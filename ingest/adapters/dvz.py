@@ -16,14 +16,15 @@ from ingest.adapters.base import (
     Row,
     RowError,
     check_choice,
-    check_nationality,
     check_person_ref,
-    check_track,
     csv_rows,
     local_midnight,
     mask,
     natural_key_id,
     parse_iso_date,
+    quote,
+    require_nationality,
+    require_track,
 )
 
 COLUMNS = frozenset(
@@ -41,8 +42,7 @@ EVENTS = {
     "RETOUR_VOLONTAIRE": "DEPARTED_VOLUNTARY",
     "RETOUR_FORCE": "DEPARTED_FORCED",
 }
-# An empty `mena` says nothing, so it leaves the case's current value alone.
-MENA: dict[str, bool | None] = {"O": True, "N": False, "": None}
+MENA = {"O": True, "N": False}
 KEY = "numero_sp"
 
 
@@ -72,15 +72,17 @@ def _event(row: list[str], col: dict[str, int], line: int) -> EventRow:
     date_evenement = row[col["date_evenement"]].strip()
     day = parse_iso_date(date_evenement, "date_evenement")
     mena = row[col["mena"]].strip()
+    if not mena:
+        raise RowError("mena", "missing mena (O or N)")
     if mena not in MENA:
-        raise RowError("mena", f"{mena!r} is not O or N")
+        raise RowError("mena", f"{quote(mena)} is not O or N")
     return EventRow(
         line=line,
         source_event_id=natural_key_id("DVZ", numero_sp, code, date_evenement),
         person_ref=numero_sp,
         event_type=event_type,
         occurred_at=local_midnight("BE", day),
-        track=check_track("BE", row[col["procedure"]], "procedure"),
-        nationality=check_nationality(row[col["nationalite"]], "nationalite"),
+        track=require_track("BE", row[col["procedure"]], "procedure"),
+        nationality=require_nationality(row[col["nationalite"]], "nationalite"),
         uam=MENA[mena],
     )

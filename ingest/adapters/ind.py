@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from operator import itemgetter
 from typing import BinaryIO, ClassVar
@@ -15,7 +16,6 @@ from ingest.adapters.base import (
     Row,
     RowError,
     check_choice,
-    check_nationality,
     check_person_ref,
     check_plausible_year,
     check_text,
@@ -23,6 +23,8 @@ from ingest.adapters.base import (
     csv_rows,
     mask,
     natural_key_id,
+    quote,
+    require_nationality,
 )
 
 COLUMNS = frozenset(
@@ -46,6 +48,9 @@ EVENTS = {
 UAM = {"J": True, "N": False, "": False}
 KEY = "vnummer"
 AMSTERDAM = CHAIN_TIMEZONES["NL"]
+# ASCII digits in exactly this shape: int() would also take "+9" or Arabic-Indic digits.
+DUTCH_DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})", re.ASCII)
+CLOCK = re.compile(r"(\d{2}):(\d{2})", re.ASCII)
 
 
 FIELDS = ("vnummer", "zaaknummer", "spoor", "nationaliteit", "gebeurtenis", "datum", "tijd",
@@ -79,17 +84,18 @@ def _event(values: tuple[str, ...], line: int) -> EventRow:
         str.strip, values
     )
     vnummer = check_person_ref("NL", vnummer, "vnummer")
+    if not zaaknummer:
+        raise RowError("zaaknummer", "missing zaaknummer (part of the event's identity)")
     event_type = check_choice(code, EVENTS, "gebeurtenis", "event code")
-    day = _day(datum)
-    clock = _clock(tijd)
+    occurred_at = _occurred_at(_day(datum), _clock(tijd))
     if amv not in UAM:
-        raise RowError("amv", f"{amv!r} is not J or N")
+        raise RowError("amv", f"{quote(amv)} is not J or N")
     return EventRow(
         line=line,
         source_event_id=natural_key_id("IND", vnummer, zaaknummer, code, datum, tijd),
         person_ref=vnummer,
         event_type=event_type,
-        occurred_at=datetime.combine(day, clock, AMSTERDAM),
+        occurred_at=occurred_at,
         track=_track(spoor),
         nationality=_nationality(nationaliteit),
         uam=UAM[amv],
@@ -97,32 +103,60 @@ def _event(values: tuple[str, ...], line: int) -> EventRow:
     )
 
 
+def _occurred_at(day: date, clock: time) -> datetime:
+    """The aware Amsterdam time of a row's date and time; a time the clocks skip is a bad row."""
+    moment = datetime.combine(day, clock, AMSTERDAM)
+    # zoneinfo accepts a wall time in the spring-forward gap and quietly gives it an offset, so
+    # the row would be stored an hour off; only a round trip through UTC shows it never existed.
+    # That round trip is dear on a million rows, and only the days of a clock change need it.
+    if _clocks_change(day):
+        back = moment.astimezone(UTC).astimezone(AMSTERDAM)
+        if back.replace(tzinfo=None) != moment.replace(tzinfo=None):
+            raise RowError(
+                "tijd",
+                "impossible date and time: the clocks in Europe/Amsterdam jump past this time "
+                "that day",
+            )
+    return moment
+
+
 # A file repeats the same few thousand dates, times, codes and places on a million rows, so
 # each distinct value is checked once; a bad value raises again (exceptions are not cached).
 @lru_cache(maxsize=16_384)
+def _clocks_change(day: date) -> bool:
+    """Whether Amsterdam's offset from UTC differs between the start of ``day`` and the next."""
+    start = datetime.combine(day, time(), AMSTERDAM)
+    return start.utcoffset() != (start + timedelta(days=1)).utcoffset()
+
+
+@lru_cache(maxsize=16_384)
 def _day(datum: str) -> date:
-    """``dd-mm-jjjj`` as a real calendar date."""
+    """``dd-mm-jjjj`` in ASCII digits as a real calendar date."""
+    match = DUTCH_DATE.fullmatch(datum)
+    if not match:
+        raise RowError("datum", f"{quote(datum)} is not a date written dd-mm-jjjj (digits 0-9)")
+    dd, mm, jjjj = map(int, match.groups())
     try:
-        if len(datum) != 10 or datum[2] != "-" or datum[5] != "-":
-            raise ValueError
-        day = date(int(datum[6:]), int(datum[3:5]), int(datum[:2]))
+        day = date(jjjj, mm, dd)
     except ValueError:
-        raise RowError("datum", f"{datum!r} is not a valid date (dd-mm-jjjj)") from None
+        raise RowError("datum", f"{quote(datum)} is not a real calendar date") from None
     check_plausible_year(day.year, datum, "datum")
     return day
 
 
 @lru_cache(maxsize=2_048)
 def _clock(tijd: str) -> time:
-    """``HH:MM``, or midnight when empty."""
+    """``HH:MM`` in ASCII digits, or midnight when empty."""
     if not tijd:
         return time()
+    match = CLOCK.fullmatch(tijd)
+    if not match:
+        raise RowError("tijd", f"{quote(tijd)} is not a time written HH:MM (digits 0-9)")
+    hours, minutes = map(int, match.groups())
     try:
-        if len(tijd) != 5 or tijd[2] != ":":
-            raise ValueError
-        return time(int(tijd[:2]), int(tijd[3:]))
+        return time(hours, minutes)
     except ValueError:
-        raise RowError("tijd", f"{tijd!r} is not a valid time (HH:MM)") from None
+        raise RowError("tijd", f"{quote(tijd)} is not a real time of day (00:00-23:59)") from None
 
 
 @lru_cache(maxsize=64)
@@ -131,8 +165,8 @@ def _track(spoor: str) -> str | None:
 
 
 @lru_cache(maxsize=1_024)
-def _nationality(nationaliteit: str) -> str | None:
-    return check_nationality(nationaliteit, "nationaliteit")
+def _nationality(nationaliteit: str) -> str:
+    return require_nationality(nationaliteit, "nationaliteit")
 
 
 @lru_cache(maxsize=4_096)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
+from chain.models import MeasurementKind
 from ingest.adapters.base import (
     EVENT_TYPES,
+    ISO_DATE,
     LEAVE_REASONS,
     MEASUREMENT_KINDS,
     EventRow,
@@ -24,9 +27,12 @@ from ingest.adapters.base import (
     check_text,
     check_track,
     excerpt,
+    json_type,
+    local_midnight,
     mask,
     parse_iso_date,
     parse_timestamp,
+    quote,
 )
 
 MAX_EVENTS = 10_000
@@ -39,11 +45,17 @@ MEASUREMENT_FIELDS = frozenset({"kind", "location", "date", "value"})
 TOP_LEVEL = frozenset({"organisation", "events", "measurements"})
 
 
+def event_count(body: Any) -> int:
+    """How many events the body holds, counted before its shape is checked; 0 if it has no list."""
+    events = body.get("events") if isinstance(body, dict) else None
+    return len(events) if isinstance(events, list) else 0
+
+
 def check_shape(body: Any) -> list[str]:
     """Every problem that makes the body unusable as a whole; empty when its shape is right."""
     if not isinstance(body, dict):
         return ["the body must be a JSON object with 'events' and/or 'measurements'"]
-    problems = [f"unknown top-level field {k!r}" for k in sorted(body) if k not in TOP_LEVEL]
+    problems = [f"unknown top-level field {_shown(k)}" for k in sorted(body) if k not in TOP_LEVEL]
     if "organisation" in body and not isinstance(body["organisation"], str):
         problems.append("'organisation' must be an organisation code")
     if "events" not in body and "measurements" not in body:
@@ -73,6 +85,11 @@ def parse_push(body: dict[str, Any], chain: str) -> Iterator[Row]:
             yield Rejection(index, f"measurements.{err.field}", err.reason)
 
 
+def _shown(value: Any) -> str:
+    """An offending value as a message quotes it: text through ``quote``, else its JSON type."""
+    return quote(value[:40]) if isinstance(value, str) else json_type(value)
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -100,15 +117,16 @@ def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
     person_ref = check_person_ref(chain, item["person_ref"], "person_ref")
     event_type = item.get("event_type")
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
-        raise RowError("event_type", f"unknown event type {event_type!r}")
-    occurred_at = parse_timestamp(_text(item.get("occurred_at")), "occurred_at")
+        raise RowError("event_type", f"unknown event type {_shown(event_type)}")
+    occurred_at = _occurred_at(_text(item.get("occurred_at")), chain)
     uam = item.get("uam")
     if uam is not None and not isinstance(uam, bool):
         raise RowError("uam", "must be true, false or null")
     reason = _optional_text(item, "reason", 16)
     if reason is not None and reason not in LEAVE_REASONS:
         raise RowError(
-            "reason", f"unknown reason {reason!r} (expected {', '.join(sorted(LEAVE_REASONS))})"
+            "reason",
+            f"unknown reason {_shown(reason)} (expected {', '.join(sorted(LEAVE_REASONS))})",
         )
     if event_type == "RECEPTION_LEFT" and reason is None:
         raise RowError("reason", "RECEPTION_LEFT needs a reason")
@@ -122,16 +140,25 @@ def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
     )  # fmt: skip
 
 
+def _occurred_at(raw: str | None, chain: str) -> datetime:
+    """An aware timestamp; a date alone is 00:00 local time of the chain (``events.md``)."""
+    if raw is not None and ISO_DATE.fullmatch(raw.strip()):
+        return local_midnight(chain, parse_iso_date(raw, "occurred_at"))
+    return parse_timestamp(raw, "occurred_at")
+
+
 def _measurement(item: dict[str, Any], index: int) -> MeasurementRow:
     _check_fields(item, MEASUREMENT_FIELDS)
     kind = item.get("kind")
     if not isinstance(kind, str) or kind not in MEASUREMENT_KINDS:
-        raise RowError("kind", f"unknown measurement kind {kind!r}")
+        raise RowError("kind", f"unknown measurement kind {_shown(kind)}")
     value = item.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise RowError("value", "must be a finite number")
     if value < 0:
         raise RowError("value", "must not be negative")
+    if kind == MeasurementKind.SATISFACTION_SCORE and not 1 <= value <= 5:
+        raise RowError("value", "a SATISFACTION_SCORE is a mean score from 1 to 5")
     return MeasurementRow(
         line=index, kind=kind, location=_optional_text(item, "location", 200),
         date=parse_iso_date(_text(item.get("date")), "date"), value=float(value),

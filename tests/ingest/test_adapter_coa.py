@@ -92,6 +92,19 @@ def test_it_ignores_a_reason_on_a_mutation_that_is_not_leaving() -> None:
     assert isinstance(row, EventRow) and row.reason is None
 
 
+@pytest.mark.parametrize("soort", ["INSTROOM", "OVERPLAATSING"])
+def test_it_rejects_an_unknown_reason_on_a_mutation_that_is_not_leaving(soort: str) -> None:
+    rejection = only_rejection(lines(mutatie(soort=soort, reden="VERDWENEN")))
+    assert (rejection.field, rejection.reason) == (
+        "reden", "unknown reason 'VERDWENEN' (expected one of HUISVESTING, MOB, OVERIG, VERTREK)",
+    )  # fmt: skip
+
+
+def test_it_strips_white_space_around_the_record_kind() -> None:
+    rows = parse(lines(mutatie(record=" mutatie\t"), {**CAPACITEIT, "record": "  capaciteit "}))
+    assert [type(r) for r in rows] == [EventRow, MeasurementRow]
+
+
 def test_it_tolerates_a_byte_order_mark_and_blank_lines() -> None:
     rows = parse(b"\xef\xbb\xbf" + lines(MUTATIE) + b"\n  \n" + lines(CAPACITEIT))
     assert [type(r) for r in rows] == [EventRow, MeasurementRow]
@@ -129,8 +142,24 @@ def test_it_rejects_one_line_that_is_not_json_on_its_own() -> None:
 
 
 def test_it_rejects_a_line_that_is_json_but_not_an_object() -> None:
-    rejection = only_rejection(lines("[1, 2, 3]"))
-    assert rejection.reason == "not a JSON object but an array"
+    rows = parse(lines(MUTATIE, "[1, 2, 3]"))
+    assert isinstance(rows[1], Rejection)
+    assert rows[1].reason == "not a JSON object but an array"
+
+
+@pytest.mark.parametrize(
+    "broken", [["not json"], ["not json", "nor this"], ["[1, 2]", "{broken", MUTATIE]]
+)
+def test_it_rejects_a_short_file_whose_lines_are_mostly_not_json_whole(
+    broken: list[dict[str, object] | str],
+) -> None:
+    with pytest.raises(ExtractRejected, match="non-empty lines are not JSON objects"):
+        parse(lines(*broken))
+
+
+def test_it_rejects_one_broken_line_beside_one_good_line_on_its_own() -> None:
+    rows = parse(lines("{broken", MUTATIE))
+    assert [type(r) for r in rows] == [Rejection, EventRow]
 
 
 def test_it_rejects_a_file_whose_first_ten_lines_are_not_json_at_once() -> None:
@@ -169,6 +198,7 @@ def test_it_rejects_a_timestamp_without_utc_offset() -> None:
     assert (rejection.field, rejection.reason) == (
         "tijdstip", "'2023-04-30T10:15:00' has no UTC offset",
     )  # fmt: skip
+    assert '"tijdstip": "2023-04-30T10:15:00"' in rejection.excerpt
 
 
 @pytest.mark.parametrize("peildatum", ["2023-02-31", "2023-13-01", "31-02-2023", "1023-01-01"])
@@ -176,6 +206,7 @@ def test_it_rejects_an_impossible_capacity_date(peildatum: str) -> None:
     rejection = only_rejection(lines({**CAPACITEIT, "peildatum": peildatum}))
     assert rejection.field == "peildatum"
     assert peildatum in rejection.reason
+    assert peildatum in rejection.excerpt
 
 
 def test_it_rejects_an_unknown_mutation_naming_the_known_ones() -> None:

@@ -15,6 +15,7 @@ from ingest.adapters.dtv import DtvAdapter
 from ingest.models import Extract, RejectedRow
 from ingest.services import ingest_file
 from tests.conftest import DATA
+from tests.ingest.masking import IDENTIFIERS, assert_quoted_masked
 
 pytestmark = pytest.mark.django_db
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -172,6 +173,15 @@ def test_it_rejects_an_unknown_event_code() -> None:
     rejection = only_rejection(dossiers(gebeurtenis(soort="VERTREK_ONBEKEND")))
     assert rejection.field == "soort"
     assert "unknown event 'VERTREK_ONBEKEND'" in rejection.reason
+
+
+@pytest.mark.parametrize("identifier", IDENTIFIERS)
+@pytest.mark.parametrize("attribute", ["soort", "datum", "bestemming"])
+def test_it_rejects_an_identifier_in_a_quoted_attribute_showing_it_masked(
+    attribute: str, identifier: str
+) -> None:
+    rejection = only_rejection(dossiers(gebeurtenis(**{attribute: identifier})))
+    assert_quoted_masked(rejection, attribute, identifier)
 
 
 @pytest.mark.parametrize("bestemming", ["Marokko", "ma", "MA"])

@@ -16,6 +16,7 @@ from ingest.models import RejectedRow
 from ingest.pseudonymize import person_key
 from ingest.services import ingest_file
 from tests.conftest import DATA
+from tests.ingest.masking import IDENTIFIERS, assert_quoted_masked
 
 pytestmark = pytest.mark.django_db
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -29,6 +30,12 @@ def parse(text: str) -> list[Row]:
 
 def extract(*rows: str, header: str = HEADER) -> str:
     return header + "".join(f"{row}\n" for row in rows)
+
+
+def with_field(name: str, value: str) -> str:
+    """ROW with one field replaced."""
+    fields = dict(zip(HEADER.strip().split(","), ROW.split(","), strict=True))
+    return ",".join({**fields, name: value}.values())
 
 
 def only_rejection(*rows: str) -> Rejection:
@@ -85,10 +92,14 @@ def test_it_takes_the_columns_in_any_order_quoted_and_padded() -> None:
                         track="U", nationality="SYR", uam=True)  # fmt: skip
 
 
-def test_empty_optional_fields_say_nothing() -> None:
-    [row] = parse(extract("8123456,INTRODUCTION,2023-01-10,,,"))
-    assert isinstance(row, EventRow)
-    assert (row.track, row.nationality, row.uam) == (None, None, None)
+@pytest.mark.parametrize(
+    ("field", "reason"),
+    [("nationalite", "missing nationality (XXX when unknown, XXA when stateless)"),
+     ("procedure", "missing track (P, U)"), ("mena", "missing mena (O or N)")],
+)  # fmt: skip
+def test_it_rejects_an_empty_nationality_procedure_or_mena(field: str, reason: str) -> None:
+    rejection = only_rejection(with_field(field, " "))
+    assert (rejection.field, rejection.reason, rejection.excerpt) == (field, reason, "*****56")
 
 
 def test_it_rejects_a_semicolon_file_whole_by_its_header() -> None:
@@ -182,6 +193,22 @@ def test_it_rejects_an_empty_or_malformed_sp_number_masked(sp: str, reason: str)
     rejection = only_rejection(f"{sp},INTRODUCTION,2023-01-10,AFG,P,N")
     assert (rejection.field, rejection.reason) == ("numero_sp", reason)
     assert rejection.excerpt == ("*" * (len(sp) - 2) + sp[-2:] if sp else "")
+
+
+@pytest.mark.parametrize("identifier", IDENTIFIERS)
+@pytest.mark.parametrize(
+    "field", ["type_evenement", "date_evenement", "nationalite", "procedure", "mena"]
+)
+def test_it_rejects_an_identifier_in_a_quoted_field_showing_it_masked(
+    field: str, identifier: str
+) -> None:
+    rejection = only_rejection(with_field(field, f" {identifier} "))
+    assert_quoted_masked(rejection, field, identifier)
+
+
+def test_it_quotes_a_misspelled_code_without_digits_in_clear() -> None:
+    rejection = only_rejection(with_field("type_evenement", "INTRODUKTION"))
+    assert rejection.reason.startswith("unknown event type 'INTRODUKTION' (expected one of ")
 
 
 def test_it_rejects_an_unknown_procedure_and_mena() -> None:

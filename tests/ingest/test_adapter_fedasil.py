@@ -178,6 +178,22 @@ def test_it_needs_an_exit_reason_to_leave() -> None:
     assert (rejection.field, rejection.reason) == ("exit_reason", "EXIT needs an exit_reason")
 
 
+@pytest.mark.parametrize("event", ["ARRIVAL", "TRANSFER"])
+def test_it_rejects_an_unknown_exit_reason_on_an_event_that_is_not_an_exit(event: str) -> None:
+    rejection = only_rejection(page(item(event=event, exit_reason="MOVED")))
+    assert (rejection.field, rejection.reason) == (
+        "exit_reason",
+        "unknown exit reason 'MOVED' (expected one of OTHER, PROTECTION_GRANTED, UNKNOWN, "
+        "VOLUNTARY_RETURN)",
+    )
+
+
+def test_it_ignores_a_known_or_null_exit_reason_on_an_event_that_is_not_an_exit() -> None:
+    known, null = parse(page(item(exit_reason="OTHER"), item(id="FED-2", exit_reason=None)))
+    assert isinstance(known, EventRow) and isinstance(null, EventRow)
+    assert (known.reason, null.reason) == (None, None)
+
+
 def test_it_rejects_an_unknown_exit_reason_and_centre_type() -> None:
     assert only_rejection(page(item(event="EXIT", exit_reason="MOVED"))).field == "exit_reason"
     assert only_rejection(page(item(centre_type="HOTEL"))).field == "centre_type"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,10 +14,13 @@ from ingest.adapters.base import EventRow, ExtractRejected, Rejection, Row, natu
 from ingest.adapters.ind import IndAdapter
 from ingest.services import ingest_file
 from tests.conftest import DATA
+from tests.ingest.masking import IDENTIFIERS, assert_quoted_masked
 from tests.known_chain import HEADER
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ROW = "3012345678;Z2023-0012345;4;SYR;AANVRAAG;02-01-2023;10:15;Ter Apel;N"
+# ASCII digits to Arabic-Indic ones, which int() reads as digits too.
+ARABIC_INDIC = {ord(str(digit)): chr(0x0660 + digit) for digit in range(10)}
 
 
 def parse(data: str | bytes) -> list[Row]:
@@ -35,10 +38,15 @@ def only_rejection(row: str) -> Rejection:
     return rows[0]
 
 
+def with_fields(**values: str) -> str:
+    """ROW with some fields replaced."""
+    fields = dict(zip(HEADER.strip().split(";"), ROW.split(";"), strict=True))
+    return ";".join({**fields, **values}.values())
+
+
 def with_field(name: str, value: str) -> str:
     """ROW with one field replaced."""
-    fields = dict(zip(HEADER.strip().split(";"), ROW.split(";"), strict=True))
-    return ";".join({**fields, name: value}.values())
+    return with_fields(**{name: value})
 
 
 def test_it_reads_a_file_the_same_with_or_without_byte_order_mark() -> None:
@@ -123,6 +131,69 @@ def test_it_rejects_an_impossible_or_malformed_time(tijd: str) -> None:
     assert only_rejection(with_field("tijd", tijd)).field == "tijd"
 
 
+@pytest.mark.parametrize(
+    "datum",
+    ["09-01-2023".translate(ARABIC_INDIC), "+9-01-2023", "09-+1-2023", "09-01-+023", "0٩-01-2023"],
+)
+def test_it_rejects_a_date_not_written_in_ascii_digits(datum: str) -> None:
+    rejection = only_rejection(with_field("datum", datum))
+    assert rejection.field == "datum"
+    assert rejection.reason.endswith(" is not a date written dd-mm-jjjj (digits 0-9)")
+
+
+@pytest.mark.parametrize(
+    "tijd", ["+9:30", "-0:30", "09:30".translate(ARABIC_INDIC), "09:+5", "1_:30"]
+)
+def test_it_rejects_a_time_not_written_in_ascii_digits(tijd: str) -> None:
+    rejection = only_rejection(with_field("tijd", tijd))
+    assert rejection.field == "tijd"
+    assert rejection.reason.endswith(" is not a time written HH:MM (digits 0-9)")
+
+
+@pytest.mark.parametrize("tijd", ["02:00", "02:30", "02:59"])
+def test_it_rejects_a_time_the_clocks_skip_when_summer_time_starts(tijd: str) -> None:
+    rejection = only_rejection(with_fields(datum="26-03-2023", tijd=tijd))
+    assert (rejection.field, rejection.reason) == (
+        "tijd",
+        "impossible date and time: the clocks in Europe/Amsterdam jump past this time that day",
+    )
+
+
+@pytest.mark.parametrize(("tijd", "offset"), [("01:59", 1), ("03:00", 2)])
+def test_it_keeps_the_times_around_the_spring_forward_gap(tijd: str, offset: int) -> None:
+    [row] = parse(extract(with_fields(datum="26-03-2023", tijd=tijd)))
+    assert isinstance(row, EventRow)
+    assert row.occurred_at.strftime("%H:%M") == tijd
+    assert row.occurred_at.utcoffset() == timedelta(hours=offset)
+
+
+def test_it_takes_a_time_the_clocks_repeat_as_its_first_occurrence() -> None:
+    [row] = parse(extract(with_fields(datum="29-10-2023", tijd="02:30")))
+    assert isinstance(row, EventRow)
+    assert row.occurred_at.utcoffset() == timedelta(hours=2)
+
+
+def test_it_rejects_an_empty_nationality() -> None:
+    rejection = only_rejection(with_field("nationaliteit", " "))
+    assert (rejection.field, rejection.reason) == (
+        "nationaliteit", "missing nationality (XXX when unknown, XXA when stateless)",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("nationality", ["XXX", "XXA"])
+def test_it_takes_the_codes_for_unknown_and_stateless(nationality: str) -> None:
+    [row] = parse(extract(with_field("nationaliteit", nationality)))
+    assert isinstance(row, EventRow) and row.nationality == nationality
+
+
+def test_it_rejects_an_empty_zaaknummer_as_a_missing_key() -> None:
+    rejection = only_rejection(with_field("zaaknummer", "  "))
+    assert (rejection.field, rejection.reason) == (
+        "zaaknummer", "missing zaaknummer (part of the event's identity)",
+    )  # fmt: skip
+    assert rejection.excerpt == "********78"
+
+
 @pytest.mark.parametrize("nationality", ["Syrie", "syr", "SY", "S1R"])
 def test_it_rejects_a_nationality_that_is_not_iso_alpha3(nationality: str) -> None:
     rejection = only_rejection(with_field("nationaliteit", nationality))
@@ -148,6 +219,20 @@ def test_it_rejects_an_unknown_event_code_naming_the_known_ones() -> None:
         "unknown event code 'HERZIENING' (expected one of AANMELDING"
     )
     assert rejection.excerpt == "********78"
+
+
+@pytest.mark.parametrize("identifier", IDENTIFIERS)
+@pytest.mark.parametrize("field", ["spoor", "nationaliteit", "gebeurtenis", "datum", "tijd", "amv"])
+def test_it_rejects_an_identifier_in_a_quoted_field_showing_it_masked(
+    field: str, identifier: str
+) -> None:
+    rejection = only_rejection(with_field(field, f" {identifier} "))
+    assert_quoted_masked(rejection, field, identifier)
+
+
+def test_it_quotes_a_misspelled_code_without_digits_in_clear() -> None:
+    rejection = only_rejection(with_field("gebeurtenis", "AANVRAG"))
+    assert rejection.reason.startswith("unknown event code 'AANVRAG' (expected one of ")
 
 
 def test_it_keeps_both_of_two_identical_rows_for_the_loader_to_count_once() -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
+from unittest import mock
 
 import pytest
+from django.db import IntegrityError
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -21,6 +25,7 @@ from tests import known_chain
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events"
+KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
 
 
 def event(i: int = 1, **changes: object) -> dict[str, object]:
@@ -82,6 +87,26 @@ def test_it_keeps_good_events_and_lists_the_bad_ones(client: APIClient) -> None:
     assert RejectedRow.objects.get().excerpt == "********78"
 
 
+def test_it_masks_an_identifier_quoted_anywhere_in_an_answer(client: APIClient) -> None:
+    v_number = "3098765432"
+    body = {
+        "events": [event(1, event_type=v_number), event(2, reason=v_number)],
+        "measurements": [{"kind": v_number, "date": "2023-04-30", "value": 1}],
+    }
+    answer = post(client, body)
+    assert [c["message"].split(" (")[0] for c in answer.json()["conflicts"]] == [
+        "unknown event type '********32'", "unknown reason '********32'",
+        "unknown measurement kind '********32'",
+    ]  # fmt: skip
+    refused = post(client, {"organisation": v_number, "events": [event()], v_number: 1})
+    assert "unknown top-level field '********32'" in refused.json()["detail"]
+    assert v_number not in refused.content.decode() + answer.content.decode()
+    assert (
+        "cannot push for ********32"
+        in post(client, {"organisation": v_number, "events": [event()]}).json()["detail"]
+    )
+
+
 def test_it_counts_an_event_pushed_twice_as_a_duplicate(client: APIClient) -> None:
     post(client, {"events": [event()]})
     answer = post(client, {"events": [event(), event(2)]}).json()
@@ -114,6 +139,15 @@ def test_it_refuses_more_than_ten_thousand_events(client: APIClient) -> None:
     assert not StatusEvent.objects.exists()
 
 
+def test_it_refuses_more_than_ten_thousand_events_even_in_a_body_of_the_wrong_shape(
+    client: APIClient,
+) -> None:
+    answer = post(client, {"events": [1] * 10_001, "extra": True})
+    assert answer.status_code == 413
+    assert answer.json()["detail"] == "10001 events in one push; at most 10000: split the batch"
+    assert not Extract.objects.exists()
+
+
 @override_settings(PUSH_MAX_BODY_BYTES=1000, DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
 def test_it_refuses_a_body_over_the_size_limit(client: APIClient) -> None:
     answer = post(client, {"events": [event(i) for i in range(20)]})
@@ -138,16 +172,34 @@ def test_it_refuses_a_read_key_and_a_missing_or_unknown_key() -> None:
 
 
 def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(client: APIClient) -> None:
-    first = post(client, {"events": [event()]}, **{"Idempotency-Key": "k-1"})
-    again = post(client, {"events": [event()]}, **{"Idempotency-Key": "k-1"})
+    first = post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
+    again = post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
     assert again.status_code == 200
     assert again.json() == first.json()
     assert Extract.objects.count() == 1
 
 
+def test_a_quoted_or_capitalised_uuid_is_the_same_idempotency_key(client: APIClient) -> None:
+    first = post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
+    # The IETF draft sends the key as a structured-field string, in double quotes.
+    again = post(client, {"events": [event()]}, **{"Idempotency-Key": f'"{KEY.upper()}"'})
+    assert again.json() == first.json()
+    assert Extract.objects.count() == 1
+
+
+@pytest.mark.parametrize("header", ["k-1", "", "a" * 300, f'"{KEY}', f"{{{KEY}}}", KEY[:-1]])
+def test_it_rejects_an_idempotency_key_that_is_not_a_uuid(client: APIClient, header: str) -> None:
+    answer = post(client, {"events": [event()]}, **{"Idempotency-Key": header})
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["detail"].startswith("Idempotency-Key: the header must be a UUID")
+    assert not Extract.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+
+
 def test_it_refuses_a_reused_idempotency_key_with_another_body(client: APIClient) -> None:
-    post(client, {"events": [event()]}, **{"Idempotency-Key": "k-2"})
-    answer = post(client, {"events": [event(2)]}, **{"Idempotency-Key": "k-2"})
+    post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
+    answer = post(client, {"events": [event(2)]}, **{"Idempotency-Key": KEY})
     assert answer.status_code == 422
     assert StatusEvent.objects.count() == 1
 
@@ -156,23 +208,59 @@ def test_it_answers_409_while_the_first_request_is_still_processed() -> None:
     key = make_key()
     api_key = cast(OrganisationAPIKey, OrganisationAPIKey.objects.get_from_key(key))
     body = json.dumps({"events": [event()]})
-    import hashlib
-
     IdempotencyRecord.objects.create(
-        api_key=api_key, key="k-3", body_sha256=hashlib.sha256(body.encode()).hexdigest()
+        api_key=api_key, key=KEY, body_sha256=hashlib.sha256(body.encode()).hexdigest()
     )
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    assert post(api, body, **{"Idempotency-Key": "k-3"}).status_code == 409
+    assert post(api, body, **{"Idempotency-Key": KEY}).status_code == 409
+
+
+def test_it_claims_an_idempotency_key_that_the_first_request_freed_after_our_insert(
+    client: APIClient,
+) -> None:
+    create = IdempotencyRecord.objects.create
+    tries: list[object] = []
+
+    def insert_as_the_first_request_fails(**fields: object) -> IdempotencyRecord:
+        # The first insert collides with the first request's claim; by the time this request
+        # reads that claim, the first request has failed and deleted it.
+        tries.append(fields)
+        if len(tries) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return create(**fields)
+
+    with mock.patch.object(
+        IdempotencyRecord.objects, "create", side_effect=insert_as_the_first_request_fails
+    ):
+        answer = post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
+    assert (answer.status_code, answer.json()["accepted"]) == (200, 1)
+    assert len(tries) == 2
+    assert IdempotencyRecord.objects.get().state == IdempotencyRecord.State.DONE
+
+
+def test_it_answers_409_when_the_idempotency_key_is_taken_and_freed_on_every_try(
+    client: APIClient,
+) -> None:
+    with mock.patch.object(
+        IdempotencyRecord.objects, "create", side_effect=IntegrityError("duplicate key")
+    ):
+        answer = post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
+    assert answer.status_code == 409
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "try again" in answer.json()["detail"]
+    assert not Extract.objects.exists()
 
 
 @override_settings(PUSH_THROTTLE_RATE="2/min")
-def test_it_throttles_pushes_per_key(client: APIClient) -> None:
+def test_it_throttles_pushes_per_key(client: APIClient, caplog: pytest.LogCaptureFixture) -> None:
     assert post(client, {"events": [event(1)]}).status_code == 200
     assert post(client, {"events": [event(2)]}).status_code == 200
-    answer = post(client, {"events": [event(3)]})
+    with caplog.at_level(logging.INFO, logger="ingest.push"):
+        answer = post(client, {"events": [event(3)]})
     assert answer.status_code == 429
     assert int(answer["Retry-After"]) > 0
+    assert "push by key 'IND system' (IND) refused: 429 " in caplog.text
 
 
 def test_it_logs_the_key_name_and_never_the_key(caplog: pytest.LogCaptureFixture) -> None:
@@ -186,13 +274,73 @@ def test_it_logs_the_key_name_and_never_the_key(caplog: pytest.LogCaptureFixture
     assert key.split(".")[1] not in caplog.text
 
 
-@pytest.mark.parametrize("body", [b"", b'{"events": [', b'{"events": ["\xff"]}'])
-def test_it_answers_an_empty_truncated_or_non_utf8_body_with_a_problem(
+def test_it_logs_a_refused_push_with_the_key_name_and_never_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    key = make_key()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    with caplog.at_level(logging.INFO, logger="ingest.push"):
+        post(api, "{not json")
+        post(api, {"organisation": "COA", "events": [event(person_ref="3012345678")]})
+        post(api, {"events": [event()], "3012345678": 1})
+    assert [r.getMessage() for r in caplog.records if r.name == "ingest.push"] == [
+        "push by key 'IND system' (IND) refused: 400 the body is not JSON: Expecting property "
+        "name enclosed in double quotes: line 1 column 2 (char 1)",
+        "push by key 'IND system' (IND) refused: 403 this key belongs to IND; it cannot push "
+        "for COA",
+        "push by key 'IND system' (IND) refused: 400 body: unknown top-level field '********78'",
+    ]
+    assert not any(key in r.getMessage() or key in str(r.args) for r in caplog.records)
+    assert key.split(".")[1] not in caplog.text
+
+
+def test_it_logs_a_push_with_an_unknown_key_without_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Api-Key abcdefgh.secretsecret")
+    with caplog.at_level(logging.INFO, logger="ingest.push"):
+        assert post(api, {"events": [event()]}).status_code == 401
+    [record] = [r for r in caplog.records if r.name == "ingest.push"]
+    assert record.levelname == "WARNING"
+    assert record.getMessage() == (
+        "push without a valid API key refused: 401 unknown, revoked or expired API key"
+    )
+    assert "secretsecret" not in caplog.text
+
+
+def test_it_logs_a_push_refused_before_its_unknown_key_was_checked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Api-Key abcdefgh.secretsecret")
+    with caplog.at_level(logging.INFO, logger="ingest.push"):
+        # Content negotiation (406) comes before authentication; logging must not redo it.
+        answer = post(api, {"events": [event()]}, Accept="text/csv")
+    assert answer.status_code == 406
+    [record] = [r for r in caplog.records if r.name == "ingest.push"]
+    assert record.getMessage().startswith("push without a valid API key refused: 406 ")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b'{"events": [', b'{"events": ["\xff"]}', b'{"events": [' + b"9" * 5000 + b"]}"],
+)
+def test_it_answers_an_empty_truncated_non_utf8_or_overlong_number_body_with_a_problem(
     client: APIClient, body: bytes
 ) -> None:
     answer = post(client, body)
     assert answer.status_code == 400
     assert answer.json()["detail"].startswith("the body is not JSON: ")
+    assert not Extract.objects.exists()
+
+
+def test_it_answers_a_body_nested_too_deeply_with_a_problem(client: APIClient) -> None:
+    answer = post(client, "[" * 100_000)
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["detail"].startswith("the body is nested too deeply")
     assert not Extract.objects.exists()
 
 
@@ -224,19 +372,57 @@ def test_it_rejects_a_bad_event_on_its_own_and_keeps_the_good_one(
     assert "301234567" not in RejectedRow.objects.get().excerpt
 
 
+@pytest.mark.parametrize(
+    ("organisation", "person_ref", "track", "day", "utc"),
+    [("IND", "3012345678", "4", "2023-04-30", datetime(2023, 4, 29, 22, tzinfo=UTC)),
+     ("DVZ", "8123456", "P", "2023-01-15", datetime(2023, 1, 14, 23, tzinfo=UTC))],
+)  # fmt: skip
+def test_it_takes_a_date_without_a_time_as_midnight_local_time_of_the_chain(
+    organisation: str, person_ref: str, track: str, day: str, utc: datetime
+) -> None:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {make_key(organisation)}")
+    pushed = event(person_ref=person_ref, track=track, occurred_at=day)
+    answer = post(api, {"events": [pushed]}).json()
+    assert (answer["accepted"], answer["conflicts"]) == (1, [])
+    stored = StatusEvent.objects.get()
+    assert (stored.occurred_at, stored.local_date.isoformat()) == (utc, day)
+
+
+def test_it_rejects_a_date_and_time_without_a_utc_offset(client: APIClient) -> None:
+    answer = post(client, {"events": [event(occurred_at="2023-04-30T10:15:00")]}).json()
+    [conflict] = answer["conflicts"]
+    assert (conflict["field"], conflict["message"].endswith(" has no UTC offset")) == (
+        "occurred_at", True,
+    )  # fmt: skip
+    assert not StatusEvent.objects.exists()
+
+
+def test_it_rejects_a_satisfaction_score_outside_one_to_five(client: APIClient) -> None:
+    scores = [0.99, 1, 5, 5.01]
+    body = {"measurements": [{"kind": "SATISFACTION_SCORE", "location": None,
+                              "date": f"2023-04-{i + 1:02d}", "value": score}
+                             for i, score in enumerate(scores)]}  # fmt: skip
+    answer = post(client, body).json()
+    assert (answer["accepted"], answer["rejected"]) == (2, 2)
+    message = "a SATISFACTION_SCORE is a mean score from 1 to 5"
+    assert answer["conflicts"] == [
+        {"index": 0, "field": "measurements.value", "message": message},
+        {"index": 3, "field": "measurements.value", "message": message},
+    ]
+    assert sorted(m.value for m in Measurement.objects.all()) == [1, 5]
+
+
 @pytest.mark.parametrize("day", ["2023-02-31", "2023-13-01", "31-02-2023"])
 def test_it_rejects_a_measurement_with_an_impossible_date(client: APIClient, day: str) -> None:
     body = {"measurements": [{"kind": "RECEPTION_CAPACITY", "location": "azc Budel",
                               "date": day, "value": 1200}]}  # fmt: skip
     answer = post(client, body).json()
     assert (answer["status"], answer["rejected"]) == ("rejected", 1)
-    assert answer["conflicts"] == [
-        {
-            "index": 0,
-            "field": "measurements.date",
-            "message": f"{day!r} is not a valid date (yyyy-mm-dd)",
-        }
-    ]
+    [conflict] = answer["conflicts"]
+    assert (conflict["index"], conflict["field"]) == (0, "measurements.date")
+    # How the value is quoted is up to the shared checks (digits may be masked).
+    assert conflict["message"].endswith(" is not a valid date (yyyy-mm-dd)")
     assert not Measurement.objects.exists()
 
 
