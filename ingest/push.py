@@ -82,6 +82,10 @@ def push_events(
     if idempotency_key:
         replay = _claim(api_key, idempotency_key, digest)
         if isinstance(replay, Replay):
+            logger.info(
+                "push by key %r (%s): replayed the answer to Idempotency-Key %s",
+                api_key.name, api_key.organisation_id, idempotency_key,
+            )  # fmt: skip
             return replay
         record = replay
     organisation = api_key.organisation

@@ -171,12 +171,18 @@ def test_it_refuses_a_read_key_and_a_missing_or_unknown_key() -> None:
     assert answer["WWW-Authenticate"] == "Api-Key"
 
 
-def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(client: APIClient) -> None:
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(
+    client: APIClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ingest.push")
     first = post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
     again = post(client, {"events": [event()]}, **{"Idempotency-Key": KEY})
     assert again.status_code == 200
     assert again.json() == first.json()
     assert Extract.objects.count() == 1
+    assert caplog.messages[-1] == (
+        f"push by key 'IND system' (IND): replayed the answer to Idempotency-Key {KEY}"
+    )
 
 
 def test_a_quoted_or_capitalised_uuid_is_the_same_idempotency_key(client: APIClient) -> None:
