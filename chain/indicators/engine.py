@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -108,6 +108,11 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
             cursor.execute("DELETE FROM chain_indicatorvalue WHERE chain_id = %s", [chain])
             return 0
         start = max(first, from_date) if from_date else first
+        # A stock carries on from the stored value of the period before a run's first, and a
+        # period after the last stored one was never computed (no run had it as today, say
+        # over a holiday without deliveries): such a run starts where the stored values end.
+        covered = _stored_until(cursor, chain)
+        start = first if covered is None else max(first, min(start, covered + timedelta(days=1)))
         end = max(last, today or timezone.localdate())
         # Values of the periods before ``start`` stand (nothing before it changed); a run from
         # the chain's first data has none to rest on.
@@ -178,6 +183,21 @@ def _scope_cases(cursor, bind: dict[str, object]) -> None:
     cursor.execute("ANALYZE case_fact (case_id, track, nationality)")
 
 
+def _stored_until(cursor, chain: str) -> date | None:
+    """The last day for which every period type has stored values; None if one has none."""
+    cursor.execute(
+        """
+        SELECT min(last_end) FROM (
+            SELECT max(period_end) AS last_end FROM chain_indicatorvalue
+            WHERE chain_id = %(chain)s GROUP BY period_type) stored
+        HAVING count(*) = %(types)s
+        """,
+        {"chain": chain, "types": len(PERIOD_TYPES)},
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:
     cursor.execute(
         """
@@ -215,7 +235,8 @@ def _fill_totals(cursor, indicators: list[Indicator]) -> None:
 
 
 def compute_dirty() -> dict[str, date]:
-    """Recompute the chains and periods that ingests marked; returns what was recomputed."""
+    """Recompute the chains and periods that ingests marked, and the periods that began since
+    a chain's last run; returns what was recomputed."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             # Claiming by DELETE … RETURNING: a mark is consumed by exactly one run, and put
@@ -224,6 +245,13 @@ def compute_dirty() -> dict[str, date]:
             claimed: dict[str, date] = {}
             for chain, from_date in cursor.fetchall():
                 claimed[chain] = min(from_date, claimed.get(chain, from_date))
+            # A chain without deliveries still enters new periods, and its stocks and cases over
+            # term must be there for them; ``compute`` starts where its stored values end.
+            today = timezone.localdate()
+            for chain in Chain.objects.exclude(code__in=claimed).values_list("code", flat=True):
+                covered = _stored_until(cursor, chain)
+                if covered is not None and covered < today:
+                    claimed[chain] = today
         for chain, from_date in sorted(claimed.items()):
             started = time.perf_counter()
             written = compute(chain=chain, from_date=from_date)

@@ -65,6 +65,8 @@ class Runs:
     claimed: dict[str, date]
     incremental: dict[Key, Row]
     full: dict[Key, Row]
+    gap_claimed: dict[str, date]
+    after_gap: dict[Key, Row]
 
 
 def stored() -> dict[Key, Row]:
@@ -93,7 +95,11 @@ def runs(django_db_setup: None, django_db_blocker: Any) -> Runs:
         claimed = compute_dirty()
         incremental = stored()
         call_command("compute_indicators", "--full", stdout=io.StringIO())
-        runs = Runs(before, marked, claimed, incremental, stored())
+        full = stored()
+        # Periods that began after the chain's last run, as after weeks without deliveries.
+        IndicatorValue.objects.filter(chain="BE", period_end__gt=CUT).delete()
+        gap_claimed = compute_dirty()
+        runs = Runs(before, marked, claimed, incremental, full, gap_claimed, stored())
         transaction.set_rollback(True)
     return runs
 
@@ -144,6 +150,18 @@ def test_a_full_recompute_gives_the_values_of_the_incremental_one(runs: Runs) ->
         if value != incremental[key]
     ]
     assert not differing, f"{len(differing)} differences:\n" + "\n".join(differing[:20])
+
+
+def test_the_periods_that_began_since_a_chains_last_run_are_computed_without_a_delivery(
+    runs: Runs,
+) -> None:
+    assert set(runs.gap_claimed) == {"BE"}
+    full = {k: r.reading() for k, r in of_chain(runs.full, "BE").items()}
+    after_gap = {k: r.reading() for k, r in of_chain(runs.after_gap, "BE").items()}
+    assert set(after_gap) == set(full)
+    open_cases = [k for k in full if k[0] == "open_cases" and k[4:] == ("", "")]
+    assert open_cases and all(after_gap[k] == full[k] for k in open_cases)
+    assert after_gap == full
 
 
 def values_recomputed() -> bool:
