@@ -8,9 +8,14 @@ COPY ingest ingest
 COPY dashboard dashboard
 RUN pip install --no-cache-dir .
 COPY . .
-RUN DEBUG=1 DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 \
+# Collected as production serves them (DEBUG off: hashed names and their manifest). The step
+# needs no secret or service; these values exist for it alone (tests/test_settings.py runs it).
+RUN DEBUG=0 SECRET_KEY=collectstatic-only PSI_PSEUDONYM_KEY=collectstatic-only \
+    SITE_URL=http://collectstatic.invalid EMAIL_URL=console:// \
+    DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 \
     python manage.py collectstatic --noinput
-RUN useradd --create-home psi
+# The landing volume is mounted here: the workers move files into and out of it.
+RUN useradd --create-home psi && mkdir -p /data/landing && chown psi /data/landing
 USER psi
 EXPOSE 8000
 CMD ["gunicorn", "psi.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]

@@ -12,7 +12,15 @@ from django.db import connection, transaction
 
 from chain.case_facts import rebuild_all_case_facts
 from chain.indicators.kinds import KINDS
-from chain.models import Chain, DirtyRange, Goal, Indicator, LegalTermRule, SignalBand
+from chain.models import (
+    CatalogueChange,
+    Chain,
+    DirtyRange,
+    Goal,
+    Indicator,
+    LegalTermRule,
+    SignalBand,
+)
 
 DEFAULT_PATH = settings.BASE_DIR / "catalogue" / "catalogue-v1.json"
 INDICATOR_FIELDS = (
@@ -78,12 +86,19 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             with connection.cursor() as cursor:
                 rebuild_all_case_facts(cursor)
         mark_all_dirty()
-    return {
-        "goals": len(data["goals"]),
-        "indicators": len(data["indicators"]),
-        "bands": sum(len(i.get("bands", [])) for i in data["indicators"]),
-        "legal_term_rules": len(data["legal_term_rules"]),
-    }
+        counts = {
+            "goals": len(data["goals"]),
+            "indicators": len(data["indicators"]),
+            "bands": sum(len(i.get("bands", [])) for i in data["indicators"]),
+            "legal_term_rules": len(data["legal_term_rules"]),
+        }
+        # A load replaces bands and term rules an administrator may have edited: the audit
+        # trail says when the file took over.
+        CatalogueChange.objects.create(
+            user="manage.py load_catalogue", object_type="catalogue",
+            object_repr=f"{Path(path).name} ({version})"[:200], action="load", new=counts,
+        )  # fmt: skip
+    return counts
 
 
 def mark_all_dirty() -> None:

@@ -34,7 +34,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_required(name: str, *, dev_default: str) -> str:
-    """A secret: required in production, a fixed development value when DEBUG is on."""
+    """A setting production must be given (a secret, the public address, where mail goes);
+    a fixed development value when DEBUG is on."""
     value = os.environ.get(name, "")
     if value:
         return value
@@ -158,7 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -282,12 +283,13 @@ def email_settings(url: str) -> dict[str, object]:
     }
 
 
-globals().update(email_settings(os.environ.get("EMAIL_URL", "")))
+# Production names its mail server (or console:// on purpose): reports must not vanish unseen.
+globals().update(email_settings(env_required("EMAIL_URL", dev_default="console://")))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Ketendashboard <noreply@ketendashboard.local>"
 )
 # Absolute links in e-mail (dashboard, unsubscribe) start here.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_required("SITE_URL", dev_default="http://127.0.0.1:8000").rstrip("/")
 REPORT_LANGUAGES = ("nl", "en")
 # A report claimed this long ago by a worker that never finished is sent by the next run.
 REPORT_CLAIM_TIMEOUT = timedelta(minutes=env_int("REPORT_CLAIM_TIMEOUT_MINUTES", 10))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,6 +17,8 @@ PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
     "PSI_PSEUDONYM_KEY": "a-production-pseudonym-secret",
     "ALLOWED_HOSTS": "ketendashboard.example",
+    "SITE_URL": "https://ketendashboard.example",
+    "EMAIL_URL": "smtp://mail.ketendashboard.example:25",
 }
 
 
@@ -28,7 +32,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "PSI_PSEUDONYM_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "PSI_PSEUDONYM_KEY", "SITE_URL", "EMAIL_URL"])
 def test_it_refuses_to_start_in_production_without_a_secret(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run_manage("check", env=env)
@@ -46,3 +50,39 @@ def test_it_rejects_a_debug_value_that_is_not_a_boolean() -> None:
     result = run_manage("check", env={"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def dockerfile_collectstatic_environment() -> dict[str, str]:
+    """The variables the image's ``collectstatic`` step sets, read from the Dockerfile."""
+    text = (settings.BASE_DIR / "Dockerfile").read_text().replace("\\\n", " ")
+    [step] = [line for line in text.splitlines() if "collectstatic" in line and "RUN" in line]
+    return dict(re.findall(r"(\w+)=(\S+)", step.split("python")[0]))
+
+
+def test_pages_render_in_production_with_the_static_files_the_image_collects(
+    tmp_path: Path,
+) -> None:
+    collect = dockerfile_collectstatic_environment()
+    assert collect["DEBUG"] == "0"
+    result = run_manage("collectstatic", "--noinput", env={**collect, "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    render = (
+        "from django.test import Client; "
+        "r = Client().get('/accounts/login/', secure=True, HTTP_HOST='ketendashboard.example'); "
+        "print(r.status_code); print(r.content.decode())"
+    )
+    page = run_manage(
+        "shell", "--no-imports", "-c", render, env={**PRODUCTION, "STATIC_ROOT": str(tmp_path)}
+    )
+    assert page.returncode == 0, page.stderr
+    status, html = page.stdout.split("\n", 1)
+    assert status == "200"
+    # Production links the hashed copies the manifest names.
+    assert re.search(r'href="/static/[\w/.-]+\.[0-9a-f]{12}\.css"', html), html[:2000]
+
+
+def test_the_demo_refuses_to_run_in_production() -> None:
+    result = run_manage("demo", "--no-serve", env=PRODUCTION)
+    assert result.returncode != 0
+    assert "run it with DEBUG=1" in result.stderr

@@ -7,12 +7,15 @@ known chain of ``tests/known_chain.py``, computed before the edit.
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 
@@ -71,6 +74,11 @@ def submit(client: Client, url: str, changes: dict[str, Any]) -> None:
     assert answer.status_code == 302, f"the admin refused the change: {errors}"
 
 
+def edits() -> QuerySet[CatalogueChange]:
+    """The audit rows of edits, without the one of the catalogue file's load."""
+    return CatalogueChange.objects.exclude(action="load")
+
+
 def before_and_after(change: CatalogueChange) -> tuple[dict[str, Any], dict[str, Any]]:
     """The field values a change of an existing object recorded, before and after."""
     assert change.old is not None and change.new is not None
@@ -95,7 +103,7 @@ def test_a_band_edit_is_audited_and_changes_the_signals(
     green = next(f for f in bands if (f.instance.chain_id, f.instance.signal) == ("NL", "green"))
     submit(admin_client, url, {green.add_prefix("upper"): "45"})
 
-    change = CatalogueChange.objects.get()  # the indicator itself did not change
+    change = edits().get()  # the indicator itself did not change
     assert (change.user, change.action, change.object_type) == ("beheerder", "change", "SignalBand")
     assert timezone.now() - change.changed_at < timedelta(minutes=1)
     old, new = before_and_after(change)
@@ -115,7 +123,7 @@ def test_a_term_rule_edit_is_audited_and_moves_the_deadlines(
     rule = LegalTermRule.objects.get(chain="NL", lodged_from=date(2022, 3, 27))
     submit(admin_client, f"/admin/chain/legaltermrule/{rule.pk}/change/", {"months": "1"})
 
-    change = CatalogueChange.objects.get()
+    change = edits().get()
     assert (change.user, change.action, change.object_type) == (
         "beheerder",
         "change",
@@ -137,10 +145,32 @@ def test_the_audit_trail_can_be_read_but_not_rewritten(
 ) -> None:
     rule = LegalTermRule.objects.get(chain="BE")
     submit(admin_client, f"/admin/chain/legaltermrule/{rule.pk}/change/", {"months": "9"})
-    change = CatalogueChange.objects.get()
+    change = edits().get()
     listing = admin_client.get("/admin/chain/cataloguechange/")
     assert listing.status_code == 200
     assert "beheerder" in listing.content.decode()
     answer = admin_client.post(f"/admin/chain/cataloguechange/{change.pk}/change/", {"user": "x"})
     assert answer.status_code == 403
-    assert CatalogueChange.objects.get().user == "beheerder"
+    answer = admin_client.post(f"/admin/chain/cataloguechange/{change.pk}/delete/", {"post": "yes"})
+    assert answer.status_code == 403
+    assert edits().get().user == "beheerder"
+
+
+def test_loading_the_catalogue_file_is_audited(catalogue: None) -> None:
+    load = CatalogueChange.objects.get(action="load")
+    assert (load.user, load.object_type, load.object_repr) == (
+        "manage.py load_catalogue", "catalogue", "catalogue-v1.json (v1)",
+    )  # fmt: skip
+    assert load.new is not None and load.new["indicators"] == 16
+
+
+def test_a_container_start_keeps_the_catalogue_an_administrator_edited(
+    computed: None, admin_client: Client
+) -> None:
+    rule = LegalTermRule.objects.get(chain="BE")
+    submit(admin_client, f"/admin/chain/legaltermrule/{rule.pk}/change/", {"months": "9"})
+    out = io.StringIO()
+    call_command("load_catalogue", "--if-empty", stdout=out)
+    assert "nothing loaded" in out.getvalue()
+    assert LegalTermRule.objects.get(chain="BE").months == 9
+    assert CatalogueChange.objects.filter(action="load").count() == 1

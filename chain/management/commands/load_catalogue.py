@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chain.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue
+from chain.models import Indicator
 
 
 class Command(BaseCommand):
@@ -13,8 +14,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="load only when no catalogue is stored yet (a container start runs this, so "
+            "that an administrator's edits survive a restart)",
+        )
 
-    def handle(self, *args: object, path: Path, **options: object) -> None:
+    def handle(self, *args: object, path: Path, if_empty: bool, **options: object) -> None:
+        if if_empty and Indicator.objects.exists():
+            self.stdout.write("a catalogue is stored already; nothing loaded")
+            return
         try:
             counts = load_catalogue(path=path)
         except CatalogueError as err:

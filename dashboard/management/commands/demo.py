@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
@@ -57,6 +57,9 @@ class Command(BaseCommand):
         no_serve: bool,
         **opts: object,
     ) -> None:
+        if not settings.DEBUG:
+            # The demo login is published in the README: never on a production database.
+            raise CommandError("the demo creates the published demo login: run it with DEBUG=1")
         started = time.monotonic()
         call_command("migrate", verbosity=0)
         call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
