@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
 
 from chain.api.authentication import READ_AUTHENTICATION
+from chain.api.permissions import readable_partners
 from chain.api.serializers import (
     DEFAULT_PAGE,
     MAX_PAGE,
@@ -19,6 +21,12 @@ from chain.api.serializers import (
 )
 from chain.api.views import problems
 from ingest.models import Extract, RejectedRow
+
+
+def readable(extracts: QuerySet[Extract], request: Request) -> QuerySet[Extract]:
+    """The deliveries among ``extracts`` that the caller may read."""
+    partners = readable_partners(request)
+    return extracts if partners is None else extracts.filter(organisation_id__in=partners)
 
 
 class Pages(LimitOffsetPagination):
@@ -43,7 +51,7 @@ class ExtractListView(ListAPIView):
         query = ExtractsQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         partner = query.validated_data.get("partner")
-        extracts = super().get_queryset()
+        extracts = readable(super().get_queryset(), self.request)
         return extracts.filter(organisation_id=partner) if partner else extracts
 
 
@@ -62,5 +70,8 @@ class RejectionListView(ListAPIView):
 
     def get_queryset(self) -> QuerySet[RejectedRow]:
         PageQuery(data=self.request.query_params).is_valid(raise_exception=True)
-        extract = get_object_or_404(Extract, pk=self.kwargs["pk"])
+        # Another organisation's delivery is as unknown as one that does not exist.
+        extract = get_object_or_404(
+            readable(Extract.objects.all(), self.request), pk=self.kwargs["pk"]
+        )
         return super().get_queryset().filter(extract=extract)

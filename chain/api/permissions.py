@@ -1,10 +1,13 @@
-"""Who may read the API: a logged-in person, or a system with a read-scoped API key."""
+"""Who may read the API: a person with a dashboard role, or a system with a read-scoped key."""
 
 from typing import cast
 
 from django.http import HttpRequest
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
+from dashboard.access import ingest_partners, may_view_dashboards
 from ingest.models import OrganisationAPIKey
 
 
@@ -25,14 +28,32 @@ def api_key_from(request: HttpRequest) -> OrganisationAPIKey | None:
 
 
 class HasReadAccess(BasePermission):
-    """A session user, or an API key with the ``read`` scope."""
+    """A person with a role on the dashboard (as its pages ask), or a key of ``read`` scope."""
 
     message = "Log in, or send 'Authorization: Api-Key <key>' with a key of read scope."
 
     def has_permission(self, request, view) -> bool:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            return True
+            if may_view_dashboards(user):
+                return True
+            self.message = "Your account has no role on the dashboard yet; ask an administrator."
+            return False
         # The key the authentication already checked, rather than hashing it a second time.
         api_key = request.auth if isinstance(request.auth, OrganisationAPIKey) else None
         return api_key is not None and api_key.scope == OrganisationAPIKey.Scope.READ
+
+
+def readable_partners(request: Request) -> list[str] | None:
+    """The partners whose deliveries the caller may read; None for every partner.
+
+    The same rule as the ingest status page: administrators every partner, partner analysts
+    their own organisation; a read key of an organisation reads that organisation's only.
+    """
+    if isinstance(request.auth, OrganisationAPIKey):
+        own = request.auth.organisation_id
+        return [own] if own else None
+    partners = ingest_partners(request.user)
+    if partners is None:
+        raise PermissionDenied("The deliveries are for administrators and partner analysts.")
+    return partners

@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from chain.models import Goal, Indicator, IndicatorValue, SignalBand
 from chain.periods import MONTH, Period, parse_period
+from dashboard.access import CHAIN_DIRECTOR
+from dashboard.models import UserProfile
 from ingest.models import Extract, OrganisationAPIKey, RejectedRow
 
 PARTNERS = ("IND", "COA", "DTV", "DVZ", "FEDASIL")
@@ -160,12 +162,22 @@ def api(db: None) -> APIClient:
     return client
 
 
+def person_in(role: str | None, organisation: str | None = None) -> APIClient:
+    """A logged-in person (session) in ``role``, of ``organisation`` when given."""
+    user = User.objects.create_user(f"{role or 'nobody'}-{organisation or 'chain'}")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if organisation:
+        UserProfile.objects.create(user=user, organisation_id=organisation)
+    client = english_client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def person(db: None) -> APIClient:
-    """A logged-in person (session)."""
-    client = english_client()
-    client.force_login(User.objects.create_user("director"))
-    return client
+    """A logged-in chain director."""
+    return person_in(CHAIN_DIRECTOR)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.api.conftest import Catalogue, assert_problem, problems_of
+from tests.api.conftest import Catalogue, assert_problem, person_in, problems_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,11 @@ def test_it_asks_an_anonymous_caller_for_an_api_key(anonymous: APIClient, path: 
 
 def test_it_answers_a_logged_in_person(person: APIClient, catalogue_rows: Catalogue) -> None:
     assert person.get("/api/v1/goals").status_code == 200
+
+
+def test_it_refuses_a_logged_in_person_without_a_role(db: None) -> None:
+    answer = person_in(None).get("/api/v1/goals")
+    assert "no role on the dashboard" in assert_problem(answer, 403)["detail"]
 
 
 def test_it_answers_a_system_with_a_read_key(api: APIClient, catalogue_rows: Catalogue) -> None:

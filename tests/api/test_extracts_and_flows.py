@@ -10,7 +10,16 @@ from rest_framework.test import APIClient
 
 from chain.models import Case, CaseFact
 from chain.selectors import latest_complete_period
-from tests.api.conftest import assert_problem, make_extract, make_rejection, problems_of
+from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
+from tests.api.conftest import (
+    api_key,
+    assert_problem,
+    english_client,
+    make_extract,
+    make_rejection,
+    person_in,
+    problems_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +95,33 @@ def test_it_rejects_paging_values_out_of_range_instead_of_correcting_them(
     }
     assert problems_of(api.get(f"{path}?limit=abc"))["limit"] == ["A valid integer is required."]
     assert "500" in problems_of(api.get(f"{path}?limit=501"))["limit"][0]
+
+
+def test_a_partner_analyst_reads_only_the_deliveries_of_the_own_organisation(db: None) -> None:
+    ind, coa = make_extract("IND"), make_extract("COA")
+    analyst = person_in(PARTNER_ANALYST, "IND")
+    assert [e["id"] for e in analyst.get("/api/v1/extracts").json()["results"]] == [ind.pk]
+    assert analyst.get("/api/v1/extracts?partner=COA").json()["results"] == []
+    assert analyst.get(f"/api/v1/extracts/{ind.pk}/rejections").status_code == 200
+    assert_problem(analyst.get(f"/api/v1/extracts/{coa.pk}/rejections"), 404)
+
+
+def test_a_read_key_of_an_organisation_reads_only_its_deliveries(db: None) -> None:
+    ind, _ = make_extract("IND"), make_extract("COA")
+    client = english_client()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key('read', 'IND')}")
+    assert [e["id"] for e in client.get("/api/v1/extracts").json()["results"]] == [ind.pk]
+
+
+def test_a_chain_director_may_not_read_the_deliveries(db: None) -> None:
+    answer = person_in(CHAIN_DIRECTOR).get("/api/v1/extracts")
+    assert "administrators and partner analysts" in assert_problem(answer, 403)["detail"]
+
+
+def test_an_administrator_reads_every_partners_deliveries(db: None) -> None:
+    make_extract("IND")
+    make_extract("COA")
+    assert person_in(ADMINISTRATOR).get("/api/v1/extracts").json()["count"] == 2
 
 
 def test_the_rejections_of_an_unknown_delivery_are_a_404(api: APIClient) -> None:
