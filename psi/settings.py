@@ -190,6 +190,9 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# A name from an address: behind the proxy every visitor has the proxy's address, and a lock on
+# the address alone would lock everyone out after one person's typing errors.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 
