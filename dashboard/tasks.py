@@ -1,11 +1,15 @@
 """Celery tasks of the weekly report: they take ids and call the sending service."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from dashboard.models import Subscription
-from dashboard.reports.sending import deliver, queue_week, report_week, send_preview
+from dashboard.reports.sending import (
+    MAIL_ERRORS,
+    deliver,
+    queue_week,
+    report_week,
+    send_preview,
+)
 
 MAX_RETRIES = 5
 
@@ -18,11 +22,14 @@ def send_weekly_reports() -> int:
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_report(self, delivery_id: int) -> bool:
-    """Send one delivery; SMTP failures retry with exponential back-off, then show as failed."""
+    """Send one delivery; mail errors retry with exponential back-off, then show as failed.
+
+    Any other error has already marked the delivery failed; it fails the task as it is.
+    """
     final = self.request.retries >= MAX_RETRIES
     try:
         return deliver(delivery_id=delivery_id, final_attempt=final)
-    except (SMTPException, OSError) as err:
+    except MAIL_ERRORS as err:
         if final:
             return False
         raise self.retry(exc=err, countdown=60 * 2**self.request.retries) from err
@@ -34,5 +41,5 @@ def send_report_preview(self, subscription_id: int) -> None:
     subscription = Subscription.objects.select_related("user").get(pk=subscription_id)
     try:
         send_preview(subscription=subscription)
-    except (SMTPException, OSError) as err:
+    except MAIL_ERRORS as err:
         raise self.retry(exc=err, countdown=30 * 2**self.request.retries) from err

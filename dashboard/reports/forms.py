@@ -1,4 +1,4 @@
-"""The subscription settings form of the dashboard: which chains, which language, where to."""
+"""The subscription settings form of the dashboard: which chains, and which language."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from dashboard.models import Subscription
 
 
 class SubscriptionForm(forms.ModelForm):
-    """A user's own subscription, with the e-mail address the report goes to."""
-
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    """A user's own subscription, mailed to the account's address: only administrators set it."""
 
     class Meta:
         model = Subscription
@@ -25,10 +23,10 @@ class SubscriptionForm(forms.ModelForm):
             "active": _("Send me the weekly report"),
         }
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, preview: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["email"].initial = user.email
+        self.preview = preview
         # The model's labels are fixed Dutch; the form shows them in the active language.
         cast(forms.ChoiceField, self.fields["chain"]).choices = [
             (Subscription.Scope.NL, _("Netherlands")),
@@ -36,9 +34,20 @@ class SubscriptionForm(forms.ModelForm):
             (Subscription.Scope.ALL, _("Both chains")),
         ]
 
+    def clean(self) -> dict[str, Any]:
+        """Refuse anything that would mail a report to an account without an address."""
+        cleaned = super().clean() or {}
+        if not self.user.email and (cleaned.get("active") or self.preview):
+            raise forms.ValidationError(
+                _(
+                    "Your account has no e-mail address, so the report cannot be sent to you. "
+                    "Ask an administrator to add one."
+                ),
+                code="no_address",
+            )
+        return cleaned
+
     def save(self, commit: bool = True) -> Subscription:
-        """Store the address on the user and the subscription itself."""
-        self.user.email = self.cleaned_data["email"]
-        self.user.save(update_fields=["email"])
+        """Store the user's subscription."""
         self.instance.user = self.user
         return super().save(commit=commit)

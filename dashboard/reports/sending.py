@@ -12,6 +12,7 @@ import logging
 from datetime import date
 from functools import partial
 from pathlib import Path
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +27,8 @@ from dashboard.reports.content import build_report
 from dashboard.reports.mail import compose
 
 logger = logging.getLogger(__name__)
+# What a retry may cure: the mail server or the network between (SMTPException is an OSError).
+MAIL_ERRORS = (SMTPException, OSError)
 
 
 def report_week(today: date | None = None) -> Period:
@@ -65,25 +68,32 @@ def claim(delivery_id: int) -> bool:
 def deliver(*, delivery_id: int, final_attempt: bool = True) -> bool:
     """Send one claimed-or-claimable delivery; True when this call sent it.
 
-    A failed SMTP delivery puts it back to pending with the error (or, on the final attempt,
-    marks it failed for administrators to see) and re-raises for the caller's retry.
+    Every error is recorded on the delivery and re-raised. A mail or network error puts it
+    back to pending for the caller's retry (or, on the final attempt, marks it failed for
+    administrators to see); any other error, such as a template that does not render, would
+    fail again on a retry, so it marks the delivery failed at once.
     """
     if not claim(delivery_id):
         return False
     delivery = ReportDelivery.objects.select_related("subscription__user").get(pk=delivery_id)
     subscription = delivery.subscription
     try:
+        if not subscription.user.email:
+            # Django drops an empty recipient and "sends" to nobody: that is no delivery.
+            raise ValueError("the account has no e-mail address")
         report = build_report(
             chains=subscription.chains, week=parse_period(delivery.week, PeriodType.WEEK),
             language=subscription.language,
         )  # fmt: skip
         compose(subscription=subscription, report=report).send()
-    except Exception as err:
+    except MAIL_ERRORS as err:
         status = ReportDelivery.Status.FAILED if final_attempt else ReportDelivery.Status.PENDING
-        ReportDelivery.objects.filter(pk=delivery_id).update(
-            status=status, attempts=delivery.attempts + 1, last_error=f"{type(err).__name__}: {err}"
-        )
+        _record_error(delivery, status, err)
         logger.warning("report %s to %s: %s (%s)", delivery.week, subscription.user, err, status)
+        raise
+    except Exception as err:
+        _record_error(delivery, ReportDelivery.Status.FAILED, err)
+        logger.exception("report %s to %s failed", delivery.week, subscription.user)
         raise
     ReportDelivery.objects.filter(pk=delivery_id).update(
         status=ReportDelivery.Status.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now(),
@@ -91,6 +101,12 @@ def deliver(*, delivery_id: int, final_attempt: bool = True) -> bool:
     )  # fmt: skip
     logger.info("report %s sent to subscription %s", delivery.week, subscription.pk)
     return True
+
+
+def _record_error(delivery: ReportDelivery, status: str, err: Exception) -> None:
+    ReportDelivery.objects.filter(pk=delivery.pk).update(
+        status=status, attempts=delivery.attempts + 1, last_error=f"{type(err).__name__}: {err}"
+    )
 
 
 def send_preview(*, subscription: Subscription) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -15,22 +14,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from dashboard.access import dashboard_view
 from dashboard.models import Subscription
 from dashboard.reports.forms import SubscriptionForm
 from dashboard.reports.mail import subscription_from_token
 from dashboard.tasks import send_report_preview
 
 
-@login_required
+@dashboard_view
 @require_http_methods(["GET", "POST"])
 def subscription(request: HttpRequest) -> HttpResponse:
-    """Subscribe to the weekly report, change it, or ask for a preview now."""
-    user = cast(User, request.user)  # login_required lets no anonymous user in
+    """Subscribe to the weekly report, change it, or ask for a preview now.
+
+    The report holds the whole chain's figures, so only users with a dashboard role get here.
+    """
+    user = cast(User, request.user)  # dashboard_view lets no anonymous user in
     current = Subscription.objects.filter(user=user).first()
-    form = SubscriptionForm(request.POST or None, instance=current, user=user)
+    preview = "preview" in request.POST
+    form = SubscriptionForm(request.POST or None, instance=current, user=user, preview=preview)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        if "preview" in request.POST:
+        if preview:
             transaction.on_commit(lambda: send_report_preview.delay(saved.pk))
             messages.success(
                 request,
@@ -47,14 +51,22 @@ def subscription(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Unsubscribe the signed subscription at once; a bad token changes nothing."""
+    """A POST unsubscribes the signed subscription at once; a GET only asks to confirm.
+
+    Link scanners of mail systems follow every link in a message with a GET, so a GET must
+    change nothing. The page's button POSTs what a one-click mail client sends. A bad token
+    changes nothing either way.
+    """
     subscription = subscription_from_token(token)
     if subscription is None:
-        return render(request, "reports/unsubscribed.html", {"valid": False}, status=400)
-    subscription.active = False
-    subscription.save(update_fields=["active"])
+        return render(request, "reports/unsubscribe.html", {"state": "invalid"}, status=400)
+    if request.method == "POST":
+        subscription.active = False
+        subscription.save(update_fields=["active"])
+    context = {
+        "state": "done" if request.method == "POST" else "confirm",
+        "email": subscription.user.email,
+    }
     # The reader comes from the e-mail, so the page answers in the e-mail's language.
     with translation.override(subscription.language):
-        return render(
-            request, "reports/unsubscribed.html", {"valid": True, "email": subscription.user.email}
-        )
+        return render(request, "reports/unsubscribe.html", context)

@@ -347,6 +347,6 @@ def test_the_unsubscribe_page_answers_in_the_language_of_the_email(db) -> None:
     user = User.objects.create_user("lezer", email="lezer@keten.example")
     subscription = Subscription.objects.create(user=user, chain="NL", language="nl")
     link = unsubscribe_url(subscription).removeprefix(settings.SITE_URL)
-    answer = Client(HTTP_ACCEPT_LANGUAGE="en").get(link).content.decode()
+    answer = Client(HTTP_ACCEPT_LANGUAGE="en").post(link).content.decode()
     assert '<html lang="nl">' in answer
     assert "lezer@keten.example ontvangt de wekelijkse ketenrapportage niet meer." in answer

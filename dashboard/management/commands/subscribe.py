@@ -23,8 +23,13 @@ class Command(BaseCommand):
             raise CommandError(f"{email!r} is not an e-mail address") from err
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
+            # No password (an unusable one) and no role: the site has no password reset, so the
+            # user can read the mailed report but log in only once an administrator allows it.
             user = User.objects.create_user(username=email.lower(), email=email)
-            self.stdout.write(f"created user {user.username} (no password: sets one via reset)")
+            self.stdout.write(
+                f"created user {user.username}: receives the report, but cannot log in until "
+                "an administrator gives the account a password and a dashboard role"
+            )
         subscription, created = Subscription.objects.update_or_create(
             user=user, defaults={"chain": chain, "language": language, "active": True}
         )
