@@ -278,6 +278,21 @@ def json_type(value: object) -> str:
     return "an object"
 
 
+def leave_reason(
+    raw: object, mapping: dict[str, str], field: str, what: str, *, leaving: bool, needed: str
+) -> str | None:
+    """The canonical reason of a leave (``needed`` says why a leave without one is bad).
+
+    Only a leave keeps its reason, but the contract makes an unknown reason code a bad row on
+    any event: a code nobody agreed on means the record was not written as agreed.
+    """
+    code = check_text(raw, field, limit=64)
+    reason = None if code is None else check_choice(code, mapping, field, what)
+    if leaving and reason is None:
+        raise RowError(field, needed)
+    return reason if leaving else None
+
+
 def check_text(raw: object, field: str, *, limit: int) -> str | None:
     """Free text without surrounding white space, or None when null or empty.
 

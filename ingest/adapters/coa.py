@@ -34,6 +34,7 @@ from ingest.adapters.base import (
     check_text,
     excerpt,
     json_type,
+    leave_reason,
     mask,
     parse_iso_date,
     parse_timestamp,
@@ -131,12 +132,10 @@ def _event(record: dict[str, Any], line: int) -> EventRow:
     event_type = check_choice(
         require_text(record.get("soort"), "soort", limit=64), EVENTS, "soort", "mutation"
     )
-    # Only UITSTROOM keeps its reason, but the contract makes an unknown reason code a bad row
-    # on any mutation: a code nobody agreed on means the record was not written as agreed.
-    reden = check_text(record.get("reden"), "reden", limit=64)
-    reason = None if reden is None else check_choice(reden, REASONS, "reden", "reason")
-    if event_type == "RECEPTION_LEFT" and reason is None:
-        raise RowError("reden", "UITSTROOM needs a reden")
+    reason = leave_reason(
+        record.get("reden"), REASONS, "reden", "reason",
+        leaving=event_type == "RECEPTION_LEFT", needed="UITSTROOM needs a reden",
+    )  # fmt: skip
     locatie_type = require_text(record.get("locatie_type"), "locatie_type", limit=64)
     check_choice(locatie_type, LOCATION_TYPES, "locatie_type", "location type")
     tijdstip = require_text(record.get("tijdstip"), "tijdstip", limit=64)
@@ -147,7 +146,7 @@ def _event(record: dict[str, Any], line: int) -> EventRow:
         event_type=event_type,
         occurred_at=parse_timestamp(tijdstip, "tijdstip"),
         location=check_text(record.get("locatie"), "locatie", limit=200),
-        reason=reason if event_type == "RECEPTION_LEFT" else None,
+        reason=reason,
     )
 
 

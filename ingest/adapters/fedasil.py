@@ -32,6 +32,7 @@ from ingest.adapters.base import (
     check_text,
     excerpt,
     json_type,
+    leave_reason,
     mask,
     parse_iso_date,
     parse_timestamp,
@@ -122,16 +123,10 @@ def _event(record: dict[str, Any], line: int) -> EventRow:
     sp_number = check_text(record.get("sp_number"), "sp_number", limit=64)
     code = require_text(record.get("event"), "event", limit=64)
     event_type = check_choice(code, EVENTS, "event", "event")
-    # Only EXIT keeps its reason, but the contract makes an unknown reason code a bad row on
-    # any event: a code nobody agreed on means the item was not written as agreed.
-    exit_reason = check_text(record.get("exit_reason"), "exit_reason", limit=64)
-    reason = (
-        None
-        if exit_reason is None
-        else check_choice(exit_reason, EXIT_REASONS, "exit_reason", "exit reason")
-    )
-    if event_type == "RECEPTION_LEFT" and reason is None:
-        raise RowError("exit_reason", "EXIT needs an exit_reason")
+    reason = leave_reason(
+        record.get("exit_reason"), EXIT_REASONS, "exit_reason", "exit reason",
+        leaving=event_type == "RECEPTION_LEFT", needed="EXIT needs an exit_reason",
+    )  # fmt: skip
     centre_type = require_text(record.get("centre_type"), "centre_type", limit=64)
     check_choice(centre_type, CENTRE_TYPES, "centre_type", "centre type")
     occurred_at = require_text(record.get("occurred_at"), "occurred_at", limit=64)
@@ -142,7 +137,7 @@ def _event(record: dict[str, Any], line: int) -> EventRow:
         event_type=event_type,
         occurred_at=parse_timestamp(occurred_at, "occurred_at"),
         location=check_text(record.get("centre"), "centre", limit=200),
-        reason=reason if event_type == "RECEPTION_LEFT" else None,
+        reason=reason,
     )
 
 

@@ -28,6 +28,7 @@ from ingest.adapters.base import (
     check_track,
     excerpt,
     json_type,
+    leave_reason,
     local_midnight,
     mask,
     parse_iso_date,
@@ -43,6 +44,8 @@ EVENT_FIELDS = frozenset(
 MEASUREMENT_FIELDS = frozenset({"kind", "location", "date", "value"})
 # "organisation" is optional; when given it must be the key's own (else 403).
 TOP_LEVEL = frozenset({"organisation", "events", "measurements"})
+# Pushed reasons are canonical already: each code stands for itself.
+CANONICAL_REASONS = {reason: reason for reason in LEAVE_REASONS}
 
 
 def event_count(body: Any) -> int:
@@ -122,14 +125,10 @@ def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
     uam = item.get("uam")
     if uam is not None and not isinstance(uam, bool):
         raise RowError("uam", "must be true, false or null")
-    reason = _optional_text(item, "reason", 16)
-    if reason is not None and reason not in LEAVE_REASONS:
-        raise RowError(
-            "reason",
-            f"unknown reason {_shown(reason)} (expected {', '.join(sorted(LEAVE_REASONS))})",
-        )
-    if event_type == "RECEPTION_LEFT" and reason is None:
-        raise RowError("reason", "RECEPTION_LEFT needs a reason")
+    reason = leave_reason(
+        item.get("reason"), CANONICAL_REASONS, "reason", "reason",
+        leaving=event_type == "RECEPTION_LEFT", needed="RECEPTION_LEFT needs a reason",
+    )  # fmt: skip
     return EventRow(
         line=index, source_event_id=source_event_id, person_ref=person_ref,
         event_type=event_type, occurred_at=occurred_at,
