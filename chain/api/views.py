@@ -167,7 +167,10 @@ class IndicatorValuesView(GenericAPIView):
         summary="An indicator's series: one item per period (and nationality, when asked)",
         description="Every period from `from` to `to` has an item, stored or not: a count is "
         "then 0, a share, ratio or median has no value (null, signal `none`). `stale` says "
-        "whether a partner the indicator rests on has not delivered for longer than expected.",
+        "whether a partner the indicator rests on has not delivered for longer than expected. "
+        "With `by=nationality`, every period has a cell for every nationality the indicator "
+        "has in the chain in any period; "
+        "see `suppressed` for the cells that show nothing of their size.",
         parameters=[
             ValuesQuery,
             OpenApiParameter("format", str, enum=["json", "csv"], description="Default json."),

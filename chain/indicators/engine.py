@@ -23,8 +23,8 @@ from chain.periods import PERIOD_TYPES, periods_between
 
 logger = logging.getLogger(__name__)
 DATA_VERSION_KEY = "indicator-data-version"
-# Nationality cells resting on fewer cases than this are suppressed (primary suppression,
-# docs/indicators.md); secondary suppression is decided when a breakdown is read.
+# Nationality cells resting on fewer cases than this are suppressed (primary suppression);
+# secondary suppression is decided when a breakdown is read (docs/architecture.md).
 SUPPRESSION_THRESHOLD = 10
 
 _TEMP_TABLES = """

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from chain.models import IndicatorValue
 from dashboard.access import may_view_dashboards
 from dashboard.models import ReportDelivery, Subscription
 from dashboard.reports import charts
@@ -180,6 +181,23 @@ def test_a_delivery_to_an_account_without_an_address_fails_visibly(
     assert delivery.status == "failed"
     assert delivery.last_error == "ValueError: the account has no e-mail address"
     assert smtp.messages == []
+
+
+def test_the_report_shows_totals_and_no_nationality_cell(
+    smtp, constructed_week, subscriber
+) -> None:
+    week = {"period_start": WEEK_REPORTED.start, "period_end": WEEK_REPORTED.end}
+    for nationality, value, n, suppressed in (("SYR", 697.0, 697, ""), ("ERI", None, 3, "primary")):
+        IndicatorValue.objects.create(
+            indicator_id="applications_lodged", chain_id="NL", period_type="week",
+            period=WEEK_REPORTED.label, nationality=nationality, value=value, n=n,
+            suppressed=suppressed, **week,
+        )  # fmt: skip
+    send_one(subscriber)
+    text, html = parts(smtp.messages[0])["text/plain"], parts(smtp.messages[0])["text/html"]
+    assert "700" in text  # the week's total of applications
+    for body in (text, html):
+        assert not re.search(r"\b(SYR|ERI|697)\b", body)
 
 
 def test_a_deactivated_account_gets_no_weekly_report(
