@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 
+from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import Goal, Indicator, Organisation, Suppression
 from chain.periods import MONTH, PERIOD_TYPES, Period, parse_period
 from chain.selectors import bands_for, latest_complete_period
@@ -297,7 +298,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 @extend_schema_field(
     {
         "oneOf": [{"type": "boolean"}, {"type": "string", "enum": [Suppression.SECONDARY]}],
-        "description": "`false`: shown. `true`: rests on fewer than 10 cases (or none). "
+        "description": f"`false`: shown. `true`: rests on fewer than {SUPPRESSION_THRESHOLD} "
+        "cases (or none). "
         '`"secondary"`: withheld beside the only `true` cell of its period, so that the total '
         "minus the cells shown does not give that one away. A suppressed cell has no `value`, "
         "`numerator`, `denominator` or `n`, and signal `none`.",
