@@ -306,6 +306,17 @@ class PeriodType(models.TextChoices):
     WEEK = "week"
 
 
+class Suppression(models.TextChoices):
+    """Why a nationality cell is withheld: ``primary``, it rests on too few cases (decided by
+    the engine, which stores no value for it); ``secondary``, it is the next smallest beside a
+    lone primary cell, so that the total minus the cells shown does not give that one away
+    (decided when a breakdown is read, over the cells read beside it)."""
+
+    NONE = "", "shown"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
 class IndicatorValue(models.Model):
     """A materialized value for one indicator, chain, period and slice (track or nationality)."""
 
@@ -321,9 +332,13 @@ class IndicatorValue(models.Model):
     value = models.FloatField(null=True)
     numerator = models.FloatField(null=True)
     denominator = models.FloatField(null=True)
-    n = models.IntegerField(default=0)
+    # Kept for a suppressed cell too: an incremental run resumes a stock from it. Readers
+    # never serve it (``chain.selectors.complete_series``); None on a cell withheld when read.
+    n = models.IntegerField(null=True, default=0)
     signal = models.CharField(max_length=8, choices=Signal.choices, default=Signal.NONE)
-    suppressed = models.BooleanField(default=False)
+    suppressed = models.CharField(
+        max_length=9, choices=Suppression.choices, default=Suppression.NONE, blank=True
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -15,7 +15,15 @@ from django.db import connection
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from chain.models import Goal, Indicator, IndicatorValue, Organisation, Signal, SignalBand
+from chain.models import (
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Organisation,
+    Signal,
+    SignalBand,
+    Suppression,
+)
 from chain.periods import Period, latest_complete
 from ingest.models import Extract
 
@@ -159,8 +167,10 @@ def complete_series(
 
     A period without a stored row had nothing to measure: a count is then 0, anything else
     (a share, a median) has no value, and its signal follows from the bands as the engine's
-    would. A nationality breakdown covers every nationality stored anywhere in the range; a
-    missing cell rests on 0 cases and so is suppressed. Unstored values are unsaved instances.
+    would. A nationality breakdown has in every period a cell for every nationality the
+    indicator has in the chain, in any period: neither the presence of a cell nor the range
+    asked for tells a cell of 0 cases from one of 1 to 9. Its cells come as ``_disclosed``
+    shows them. Unstored values are unsaved instances; withheld ones must not be saved.
     """
     if not periods:
         return []
@@ -169,10 +179,15 @@ def complete_series(
         start=periods[0].start, end=periods[-1].end, track=track, by_nationality=by_nationality,
     )  # fmt: skip
     by_key = {(v.period, v.nationality): v for v in stored}
-    nationalities = sorted({v.nationality for v in stored}) if by_nationality else [""]
+    nationalities = (
+        _nationalities(indicator=indicator.code, chain=chain, period_type=periods[0].type)
+        if by_nationality
+        else [""]
+    )
     bands = bands_for(indicator=indicator, chain=chain)
     series = []
     for period in periods:
+        cells = []
         for nationality in nationalities:
             value = by_key.get((period.label, nationality))
             if value is None:
@@ -180,8 +195,55 @@ def complete_series(
                     indicator=indicator, chain=chain, period=period, track=track,
                     nationality=nationality, bands=bands,
                 )  # fmt: skip
-            series.append(value)
+            cells.append(value)
+        series.extend(_disclosed(cells) if by_nationality else cells)
     return series
+
+
+# Each step finds the next nationality by one probe of the ``value_series`` index: a few
+# hundred probes, where a DISTINCT reads every cell of every period.
+_NATIONALITIES = """
+WITH RECURSIVE found(nationality) AS (
+    SELECT min(nationality) FROM chain_indicatorvalue
+    WHERE indicator_id = %(indicator)s AND chain_id = %(chain)s
+      AND period_type = %(period_type)s AND track = '' AND nationality > ''
+    UNION ALL
+    SELECT (SELECT min(v.nationality) FROM chain_indicatorvalue v
+            WHERE v.indicator_id = %(indicator)s AND v.chain_id = %(chain)s
+              AND v.period_type = %(period_type)s AND v.track = ''
+              AND v.nationality > f.nationality)
+    FROM found f WHERE f.nationality IS NOT NULL
+)
+SELECT nationality FROM found WHERE nationality IS NOT NULL
+"""
+
+
+def _nationalities(*, indicator: str, chain: str, period_type: str) -> list[str]:
+    """Every nationality with a stored cell of the indicator in the chain, in any period."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NATIONALITIES, {"indicator": indicator, "chain": chain, "period_type": period_type}
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _disclosed(cells: list[IndicatorValue]) -> list[IndicatorValue]:
+    """One period's nationality cells as they may be shown.
+
+    The engine suppressed the cells resting on too few cases (primary). A lone primary cell
+    takes the next smallest cell with it (secondary: the smallest ``n``, ties by nationality
+    code), so that the total minus the cells shown does not give it away. A suppressed cell
+    tells nothing of its size: no value, numerator, denominator, ``n`` or signal.
+    """
+    shown = [c for c in cells if not c.suppressed]
+    if len(cells) - len(shown) == 1 and shown:
+        smallest = min(shown, key=lambda c: (c.n or 0, c.nationality))
+        smallest.suppressed = Suppression.SECONDARY
+    for cell in cells:
+        if cell.suppressed:
+            cell.value = cell.numerator = cell.denominator = cell.n = None
+            cell.signal = Signal.NONE
+    return cells
 
 
 def _empty_value(
@@ -194,7 +256,8 @@ def _empty_value(
     bands: Sequence[SignalBand],
 ) -> IndicatorValue:
     """The value of a period in which nothing was measured (never saved)."""
-    suppressed = nationality != ""  # a cell of 0 cases is below any suppression threshold
+    # A nationality cell of 0 cases is below any suppression threshold.
+    suppressed = Suppression.PRIMARY if nationality else Suppression.NONE
     value = 0.0 if indicator.unit == COUNT_UNIT and not suppressed else None
     return IndicatorValue(
         indicator=indicator, chain_id=chain, period_type=period.type, period=period.label,

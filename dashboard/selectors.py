@@ -144,9 +144,10 @@ def track_series(
 
 
 def nationality_cells(*, indicator: Indicator, chain: str, period: Period) -> list[IndicatorValue]:
-    """A period's nationality breakdown, largest first; suppressed cells last, by code."""
+    """A period's nationality breakdown, largest first; suppressed cells last, by code alone
+    (an order by size would tell a cell of 0 cases from one of 1 to 9)."""
     cells = complete_series(indicator=indicator, chain=chain, periods=[period], by_nationality=True)
-    return sorted(cells, key=lambda c: (c.suppressed, -(c.value or 0), c.nationality))
+    return sorted(cells, key=lambda c: (c.suppressed != "", -(c.value or 0), c.nationality))
 
 
 def sources_of(

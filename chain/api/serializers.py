@@ -14,7 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 
-from chain.models import Goal, Indicator, Organisation
+from chain.indicators.engine import SUPPRESSION_THRESHOLD
+from chain.models import Goal, Indicator, Organisation, Suppression
 from chain.periods import MONTH, PERIOD_TYPES, Period, parse_period
 from chain.selectors import bands_for, latest_complete_period
 from ingest.adapters.base import TRACKS
@@ -294,6 +295,25 @@ class IndicatorSerializer(serializers.ModelSerializer):
         }
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "boolean"}, {"type": "string", "enum": [Suppression.SECONDARY]}],
+        "description": f"`false`: shown. `true`: rests on fewer than {SUPPRESSION_THRESHOLD} "
+        "cases (or none). "
+        '`"secondary"`: withheld beside the only `true` cell of its period, so that the total '
+        "minus the cells shown does not give that one away. A suppressed cell has no `value`, "
+        "`numerator`, `denominator` or `n`, and signal `none`.",
+    }
+)
+class SuppressedField(serializers.Field):
+    """``true`` for primary suppression, ``"secondary"`` for secondary, else ``false``."""
+
+    def to_representation(self, value: str) -> bool | str:
+        if value == Suppression.SECONDARY:
+            return str(Suppression.SECONDARY)
+        return value == Suppression.PRIMARY
+
+
 class ValueSerializer(serializers.Serializer):
     """One item of a series: `track` only when a track was asked, `nationality` only in a
     breakdown by nationality; `stale` holds for the whole series."""
@@ -307,18 +327,27 @@ class ValueSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True)
     numerator = serializers.FloatField(allow_null=True)
     denominator = serializers.FloatField(allow_null=True)
-    n = serializers.IntegerField()
+    n = serializers.IntegerField(allow_null=True, help_text="null in a suppressed cell.")
     signal = serializers.CharField()
     stale = serializers.SerializerMethodField()
-    suppressed = serializers.BooleanField()
+    suppressed = SuppressedField()
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         item = super().to_representation(instance)
-        if not self.context.get("track"):
-            del item["track"]
-        if not self.context.get("by_nationality"):
-            del item["nationality"]
+        for key in self._left_out():
+            del item[key]
         return item
+
+    def columns(self) -> list[str]:
+        """The keys of an item in this context, in order: a CSV header, even of no items."""
+        return [name for name in self.fields if name not in self._left_out()]
+
+    def _left_out(self) -> list[str]:
+        shape = {
+            "track": self.context.get("track"),
+            "nationality": self.context.get("by_nationality"),
+        }
+        return [key for key, asked in shape.items() if not asked]
 
     def get_stale(self, value: object) -> bool:
         return bool(self.context.get("stale"))

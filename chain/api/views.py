@@ -35,6 +35,7 @@ from chain.api.serializers import (
     ValueSerializer,
     ValuesQuery,
 )
+from chain.models import Indicator
 from chain.selectors import (
     case_flows,
     complete_series,
@@ -48,7 +49,10 @@ from chain.selectors import (
 
 
 class CsvRenderer(BaseRenderer):
-    """``?format=csv`` (or ``Accept: text/csv``): a list of flat items, headed by their keys."""
+    """``?format=csv`` (or ``Accept: text/csv``): a list of flat items, headed by their keys.
+
+    A list without items is headed all the same, by the view's ``csv_columns()``.
+    """
 
     media_type = "text/csv"
     format = "csv"
@@ -64,11 +68,11 @@ class CsvRenderer(BaseRenderer):
         if response is not None and response.exception:
             # An error stays problem+json, whatever format was asked for.
             return JSONRenderer().render(data)
+        columns = list(data[0]) if data else (renderer_context or {})["view"].csv_columns()
         out = io.StringIO()
-        if data:
-            writer = csv.DictWriter(out, fieldnames=list(data[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({key: _cell(value) for key, value in item.items()} for item in data)
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({key: _cell(value) for key, value in item.items()} for item in data)
         return out.getvalue().encode(self.charset)
 
 
@@ -163,7 +167,10 @@ class IndicatorValuesView(GenericAPIView):
         summary="An indicator's series: one item per period (and nationality, when asked)",
         description="Every period from `from` to `to` has an item, stored or not: a count is "
         "then 0, a share, ratio or median has no value (null, signal `none`). `stale` says "
-        "whether a partner the indicator rests on has not delivered for longer than expected.",
+        "whether a partner the indicator rests on has not delivered for longer than expected. "
+        "With `by=nationality`, every period has a cell for every nationality the indicator "
+        "has in the chain in any period; "
+        "see `suppressed` for the cells that show nothing of their size.",
         parameters=[
             ValuesQuery,
             OpenApiParameter("format", str, enum=["json", "csv"], description="Default json."),
@@ -178,17 +185,29 @@ class IndicatorValuesView(GenericAPIView):
         return Response(cached_answer(request, self.answer))
 
     def answer(self) -> Any:
-        indicator = self.get_object()
-        query = ValuesQuery(data=self.request.query_params, context={"indicator": indicator})
-        query.is_valid(raise_exception=True)
-        asked = query.validated_data
+        indicator, asked = self._asked()
         series = complete_series(
             indicator=indicator, chain=asked["chain"], periods=asked["periods"],
             track=asked["track"], by_nationality=asked["by_nationality"],
         )  # fmt: skip
         stale = is_stale(indicator=indicator, chain=asked["chain"], freshness=partner_freshness())
-        shape = {"track": asked["track"], "by_nationality": asked["by_nationality"]}
-        return ValueSerializer(series, many=True, context={**shape, "stale": stale}).data
+        return ValueSerializer(series, many=True, context={**_shape(asked), "stale": stale}).data
+
+    def csv_columns(self) -> list[str]:
+        """The columns of the items this query would have (the CSV header of none)."""
+        _indicator, asked = self._asked()
+        return ValueSerializer(context=_shape(asked)).columns()
+
+    def _asked(self) -> tuple[Indicator, dict[str, Any]]:
+        indicator = self.get_object()
+        query = ValuesQuery(data=self.request.query_params, context={"indicator": indicator})
+        query.is_valid(raise_exception=True)
+        return indicator, query.validated_data
+
+
+def _shape(asked: dict[str, Any]) -> dict[str, Any]:
+    """Which keys the items of a series carry besides the usual: track, nationality."""
+    return {"track": asked["track"], "by_nationality": asked["by_nationality"]}
 
 
 class FlowsView(GenericAPIView):

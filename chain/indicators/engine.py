@@ -23,7 +23,8 @@ from chain.periods import PERIOD_TYPES, periods_between
 
 logger = logging.getLogger(__name__)
 DATA_VERSION_KEY = "indicator-data-version"
-# Nationality cells resting on fewer cases than this are suppressed (contracts/indicators.md).
+# Nationality cells resting on fewer cases than this are suppressed (primary suppression);
+# secondary suppression is decided when a breakdown is read (docs/architecture.md).
 SUPPRESSION_THRESHOLD = 10
 
 _TEMP_TABLES = """
@@ -76,13 +77,14 @@ SELECT r.indicator_id, r.chain_id, r.period_type, r.label, p.start_date, p.end_d
 FROM indicator_result r
 JOIN periods p ON p.chain_id = r.chain_id AND p.period_type = r.period_type AND p.label = r.label
 CROSS JOIN LATERAL (
-    SELECT r.nationality <> '' AND r.n < %(threshold)s AS suppressed
+    SELECT CASE WHEN r.nationality <> '' AND r.n < %(threshold)s THEN 'primary' ELSE '' END
+        AS suppressed
 ) q
 CROSS JOIN LATERAL (
     SELECT q.suppressed,
-        CASE WHEN q.suppressed THEN NULL ELSE r.value END AS value,
-        CASE WHEN q.suppressed THEN NULL ELSE r.numerator END AS numerator,
-        CASE WHEN q.suppressed THEN NULL ELSE r.denominator END AS denominator
+        CASE WHEN q.suppressed = '' THEN r.value END AS value,
+        CASE WHEN q.suppressed = '' THEN r.numerator END AS numerator,
+        CASE WHEN q.suppressed = '' THEN r.denominator END AS denominator
 ) s
 LEFT JOIN LATERAL (
     SELECT b.signal FROM band b

@@ -1,9 +1,10 @@
 """Sending the weekly reports: each subscriber gets one report a week, exactly once.
 
-``schedule_week`` records a delivery per active subscriber and week (a unique row, so a second
-beat run adds nothing) and queues it. ``deliver`` claims the delivery with a conditional
-``UPDATE`` and checks the row count: of two workers, or a retry after a success, only one gets
-to send. A claim that a dead worker left behind is taken over after ``REPORT_CLAIM_TIMEOUT``.
+``schedule_week`` records a delivery per receiving subscriber (an active subscription of an
+active account) and week (a unique row, so a second beat run adds nothing) and queues it.
+``deliver`` claims the delivery with a conditional ``UPDATE`` and checks the row count: of two
+workers, or a retry after a success, only one gets to send. A claim that a dead worker left
+behind is taken over after ``REPORT_CLAIM_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from smtplib import SMTPException
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from chain.models import PeriodType
@@ -36,32 +37,37 @@ def report_week(today: date | None = None) -> Period:
     return latest_complete_period(period_type=PeriodType.WEEK, today=today)
 
 
+def receiving() -> QuerySet[Subscription]:
+    """The subscriptions that get the weekly report: active, of an account that is active."""
+    return Subscription.objects.filter(active=True, user__is_active=True)
+
+
 def schedule_week(*, week: Period) -> list[int]:
-    """Record this week's delivery for every active subscriber; ids of those still to send."""
+    """Record this week's delivery for every receiving subscriber; ids of those still to send."""
     ReportDelivery.objects.bulk_create(
-        [
-            ReportDelivery(subscription=s, week=week.label)
-            for s in Subscription.objects.filter(active=True)
-        ],
+        [ReportDelivery(subscription=s, week=week.label) for s in receiving()],
         ignore_conflicts=True,
     )
     return list(
         ReportDelivery.objects.filter(
-            week=week.label, subscription__active=True,
+            week=week.label, subscription__in=receiving(),
             status__in=[ReportDelivery.Status.PENDING, ReportDelivery.Status.SENDING],
         ).values_list("pk", flat=True)
     )  # fmt: skip
 
 
 def claim(delivery_id: int) -> bool:
-    """Take a delivery for sending; False when it is sent, failed or another worker has it."""
+    """Take a delivery for sending; False when it is sent, failed or another worker has it,
+    or when its subscriber no longer receives (unsubscribed, or the account deactivated)."""
     now = timezone.now()
     claimable = Q(status=ReportDelivery.Status.PENDING) | Q(
         status=ReportDelivery.Status.SENDING, claimed_at__lt=now - settings.REPORT_CLAIM_TIMEOUT
     )
-    updated = ReportDelivery.objects.filter(claimable, pk=delivery_id).update(
-        status=ReportDelivery.Status.SENDING, claimed_at=now
-    )
+    # The subscriber by a subquery on its id, not a join: the status conditions stay on the
+    # updated row itself, so PostgreSQL checks them again after a concurrent claim's commit.
+    updated = ReportDelivery.objects.filter(
+        claimable, pk=delivery_id, subscription_id__in=receiving().values("pk")
+    ).update(status=ReportDelivery.Status.SENDING, claimed_at=now)
     return updated == 1
 
 
@@ -118,10 +124,10 @@ def send_preview(*, subscription: Subscription) -> None:
 
 
 def render_week(*, week: Period, folder: Path) -> list[Path]:
-    """Write every active subscriber's report as .eml, .html and .txt without sending."""
+    """Write every receiving subscriber's report as .eml, .html and .txt without sending."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for subscription in Subscription.objects.filter(active=True).select_related("user"):
+    for subscription in receiving().select_related("user"):
         report = build_report(chains=subscription.chains, week=week, language=subscription.language)
         message = compose(subscription=subscription, report=report)
         stem = folder / f"{week.label}-{subscription.pk}"

@@ -48,7 +48,7 @@ class Row:
     numerator: float | None
     denominator: float | None
     signal: str
-    suppressed: bool
+    suppressed: str
     n: int
 
     def reading(self) -> tuple[object, ...]:

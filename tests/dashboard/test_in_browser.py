@@ -114,7 +114,7 @@ def _store_indicator_values(indicators: list[Indicator], today: date) -> None:
                 indicator=indicator, chain_id="NL", period_type=MONTH, period=latest.label,
                 period_start=latest.start, period_end=latest.end, nationality=code,
                 value=None if code in SMALL_CELLS else value, n=SMALL_CELLS.get(code, value),
-                suppressed=code in SMALL_CELLS,
+                suppressed="primary" if code in SMALL_CELLS else "",
             )
             for code, value in (cells | SMALL_CELLS).items()
         ]  # fmt: skip

@@ -280,20 +280,63 @@ def test_occupancy_bands_are_drawn_on_both_sides_of_green(
     assert "90,0 %" not in html and "90.0 %" in html
 
 
+def nationality_rows(director: Client) -> dict[str, str]:
+    """The March 2024 breakdown on the indicator page: each row's HTML by nationality."""
+    html = director.get(
+        reverse("dashboard:indicator", args=["applications_lodged"]), {"to": "2024-03"}
+    ).content.decode()
+    table = section(html, '<caption id="nationality-caption">', "</table>")
+    rows = [row.split("</tr>")[0] for row in table.split('<th scope="row">')[1:]]
+    return {row[:3]: row for row in rows}
+
+
 def test_the_nationality_breakdown_shows_suppressed_cells_without_their_number(
     catalogue, fresh, director: Client
 ) -> None:
     store_value("applications_lodged", "2024-03", 31.0)
     store_value("applications_lodged", "2024-03", 27.0, nationality="SYR", n=27)
-    store_value("applications_lodged", "2024-03", None, nationality="ERI", n=4, suppressed=True)
-    html = director.get(
-        reverse("dashboard:indicator", args=["applications_lodged"]), {"to": "2024-03"}
-    ).content.decode()
-    table = section(html, '<caption id="nationality-caption">', "</table>")
-    syr, eri = table.split('<th scope="row">')[1:]
-    assert syr.startswith("SYR") and '<td class="num">27</td>' in syr
-    assert eri.startswith("ERI") and "&lt;10" in eri and "suppressed" in eri
-    assert ">4<" not in eri
+    store_value(
+        "applications_lodged", "2024-03", None, nationality="ERI", n=4, suppressed="primary"
+    )
+    store_value(
+        "applications_lodged", "2024-03", None, nationality="AFG", n=3, suppressed="primary"
+    )
+    rows = nationality_rows(director)
+    assert list(rows) == ["SYR", "AFG", "ERI"]
+    assert '<td class="num">27</td>' in rows["SYR"]
+    assert "&lt;10" in rows["ERI"] and "suppressed" in rows["ERI"]
+    assert ">4<" not in rows["ERI"] and ">3<" not in rows["AFG"]
+
+
+def test_the_nationality_breakdown_shows_a_cell_of_no_cases_like_one_of_four(
+    catalogue, fresh, director: Client
+) -> None:
+    store_value("applications_lodged", "2024-01", 30.0, nationality="IRQ", n=30)
+    store_value("applications_lodged", "2024-03", 31.0)
+    for code, n in {"SYR": 27, "TUR": 25, "AFG": 12}.items():
+        store_value("applications_lodged", "2024-03", float(n), nationality=code, n=n)
+    store_value(
+        "applications_lodged", "2024-03", None, nationality="ERI", n=4, suppressed="primary"
+    )
+    rows = nationality_rows(director)
+    assert list(rows) == ["SYR", "TUR", "AFG", "ERI", "IRQ"]  # suppressed last, by code alone
+    assert rows["ERI"].replace("ERI", "XXX") == rows["IRQ"].replace("IRQ", "XXX")
+
+
+def test_the_nationality_breakdown_suppresses_the_next_smallest_beside_a_lone_small_cell(
+    catalogue, fresh, director: Client
+) -> None:
+    store_value("applications_lodged", "2024-03", 68.0)
+    for code, n in {"SYR": 27, "TUR": 25, "AFG": 12}.items():
+        store_value("applications_lodged", "2024-03", float(n), nationality=code, n=n)
+    store_value(
+        "applications_lodged", "2024-03", None, nationality="ERI", n=4, suppressed="primary"
+    )
+    rows = nationality_rows(director)
+    assert list(rows) == ["SYR", "TUR", "AFG", "ERI"]
+    assert "suppressed" in rows["AFG"] and ">12<" not in rows["AFG"]
+    assert "&lt;10" not in rows["AFG"]  # it may well rest on 10 cases or more
+    assert '<td class="num">25</td>' in rows["TUR"]
 
 
 def test_a_cached_figure_is_drawn_again_only_after_new_data(

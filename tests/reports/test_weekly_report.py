@@ -13,10 +13,11 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from chain.models import IndicatorValue
 from dashboard.access import may_view_dashboards
 from dashboard.models import ReportDelivery, Subscription
 from dashboard.reports import charts
-from dashboard.reports.sending import deliver, schedule_week
+from dashboard.reports.sending import deliver, render_week, schedule_week
 from dashboard.tasks import MAX_RETRIES, send_report
 from tests.reports.conftest import WEEK_REPORTED
 
@@ -180,6 +181,44 @@ def test_a_delivery_to_an_account_without_an_address_fails_visibly(
     assert delivery.status == "failed"
     assert delivery.last_error == "ValueError: the account has no e-mail address"
     assert smtp.messages == []
+
+
+def test_the_report_shows_totals_and_no_nationality_cell(
+    smtp, constructed_week, subscriber
+) -> None:
+    week = {"period_start": WEEK_REPORTED.start, "period_end": WEEK_REPORTED.end}
+    for nationality, value, n, suppressed in (("SYR", 697.0, 697, ""), ("ERI", None, 3, "primary")):
+        IndicatorValue.objects.create(
+            indicator_id="applications_lodged", chain_id="NL", period_type="week",
+            period=WEEK_REPORTED.label, nationality=nationality, value=value, n=n,
+            suppressed=suppressed, **week,
+        )  # fmt: skip
+    send_one(subscriber)
+    text, html = parts(smtp.messages[0])["text/plain"], parts(smtp.messages[0])["text/html"]
+    assert "700" in text  # the week's total of applications
+    for body in (text, html):
+        assert not re.search(r"\b(SYR|ERI|697)\b", body)
+
+
+def test_a_deactivated_account_gets_no_weekly_report(
+    smtp, constructed_week, subscriber, tmp_path: Path
+) -> None:
+    User.objects.filter(pk=subscriber.user_id).update(is_active=False)
+    assert schedule_week(week=WEEK_REPORTED) == []
+    assert not ReportDelivery.objects.exists()
+    assert render_week(week=WEEK_REPORTED, folder=tmp_path) == []
+    assert smtp.messages == []
+
+
+def test_an_account_deactivated_after_scheduling_is_not_sent_its_report(
+    smtp, constructed_week, subscriber
+) -> None:
+    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+    User.objects.filter(pk=subscriber.user_id).update(is_active=False)
+    assert deliver(delivery_id=delivery_id) is False
+    assert smtp.messages == []
+    assert ReportDelivery.objects.get(pk=delivery_id).status == "pending"
+    assert schedule_week(week=WEEK_REPORTED) == [], "nor is it queued again"
 
 
 def test_a_second_beat_run_adds_no_delivery(constructed_week, subscriber) -> None:
