@@ -36,8 +36,9 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PLAUSIBLE_YEARS = range(1900, 3000)
 # Control characters: invisible to a reader, and NUL or a lone surrogate cannot be stored.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-# Runs of 7 or more digits that stand alone may be V- or SP-numbers; excerpts mask them.
-LONG_NUMBER = re.compile(r"(?<![\w-])\d{7,}(?!\w)", re.ASCII)
+# Runs of 7 or more digits may be V- or SP-numbers; excerpts mask them, also where letters or
+# dashes are glued to them (``V3012345678``, ``DTV-3012345678``) and in any script.
+LONG_NUMBER = re.compile(r"\d{7,}")
 # A quoted value is stricter: seven digits in a row anywhere in it, in any script.
 IDENTIFIER_LIKE = re.compile(r"\d{7,}")
 WHITE_SPACE = re.compile(r"\s+")
