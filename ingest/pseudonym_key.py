@@ -3,7 +3,8 @@
 Changing ``PSI_PSEUDONYM_KEY`` gives every person a new key and every IND or DVZ event a new
 identity, so the next extracts would open a second case for each person and count their events
 again. The database therefore holds the key's fingerprint (an HMAC of a fixed label, from which
-the key cannot be learned), recorded at the first ingest, and refuses any other key.
+the key cannot be learned), recorded at the first ingest, and refuses any other key until
+``rotate_pseudonym_key`` has rebuilt the pseudonyms under it (``ingest/rotation.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from ingest.pseudonymize import key_fingerprint
 MISMATCH = (
     "PSI_PSEUDONYM_KEY is not the key this database's pseudonyms were made with. With another "
     "key every person would get a new case and every event would be counted again, so nothing "
-    "is ingested. Restore the earlier key; changing it means a new database re-ingested from "
-    'the archived extracts (docs/operations.md, "Pseudonym key").'
+    "is ingested. Restore the earlier key, or rotate to the new one with `manage.py "
+    "rotate_pseudonym_key`, which rebuilds the pseudonyms from the archived extracts "
+    '(docs/operations.md, "Pseudonym key").'
 )
 
 
