@@ -4,22 +4,18 @@ Earlier versions stored ``sha256_hex(natural key)``, which trying every V- or SP
 now the identity is ``HMAC-SHA256(secret, sha256_hex(natural key))`` (``ingest/pseudonymize.py``),
 so re-delivered extracts still count once. PostgreSQL has SHA-256 but no HMAC without pgcrypto
 (which the embedded server lacks), so HMAC is spelled out: ``H(K ^ opad || H(K ^ ipad || m))``
-with the padded keys computed here, in one set-based UPDATE. Pushed events keep the partner's
+with the padded keys of ``hmac_pads``, in one set-based UPDATE. Pushed events keep the partner's
 own ids. It cannot be reversed: the raw lines are gone.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from django.conf import settings
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from ingest.pseudonymize import key_fingerprint
-
-SHA256_BLOCK = 64
+from ingest.pseudonymize import hmac_pads, key_fingerprint
 
 KEY_IDENTITIES = """
 UPDATE chain_statusevent e
@@ -29,15 +25,6 @@ SET source_event_id = encode(
 FROM ingest_extract x
 WHERE x.id = e.extract_id AND x.channel = 'file' AND e.organisation_id IN ('IND', 'DVZ')
 """
-
-
-def hmac_pads(secret: str) -> tuple[bytes, bytes]:
-    """The inner and outer padded keys of HMAC-SHA256 (RFC 2104) for ``secret``."""
-    key = secret.encode()
-    if len(key) > SHA256_BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(SHA256_BLOCK, b"\0")
-    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
 def key_identities(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -9,6 +9,7 @@ the only one it ingests with.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib
 import json
 
@@ -80,6 +81,14 @@ def test_no_stored_identity_is_the_plain_sha256_of_its_natural_key(ingested) -> 
     keys = natural_keys()
     assert stored_ids() == {event_identity(key) for key in keys}
     assert stored_ids().isdisjoint(plain_sha256(key) for key in keys)
+
+
+@pytest.mark.parametrize("secret", ["k" * 32, "é" * 40, "a-secret-longer-than-a-block-" * 4])
+def test_the_identity_is_hmac_sha256_of_the_inner_hex(secret: str) -> None:
+    key = "DVZ|8123456|INTRODUCTION|2023-01-10"
+    expected = hmac.new(secret.encode(), plain_sha256(key).encode(), "sha256").hexdigest()
+    with override_settings(PSI_PSEUDONYM_KEY=secret):
+        assert event_identity(key) == expected
 
 
 def test_the_identity_depends_on_the_secret() -> None:
