@@ -125,6 +125,19 @@ def test_the_migration_keys_identities_stored_the_old_way_and_a_re_ingest_adds_n
     assert StatusEvent.objects.count() == events
 
 
+def test_the_migration_keys_a_stored_partner_id_that_holds_the_persons_number() -> None:
+    holding, other = "V3012345678-DECISION", "IND-2023-3099999999"
+    push({"events": [pushed_event(holding), pushed_event(other)]})
+    StatusEvent.objects.filter(source_event_id=event_identity(holding)).update(
+        source_event_id=holding
+    )  # as stored before ids holding a number were keyed
+
+    with connection.schema_editor() as editor:
+        migration.key_identities(apps, editor)
+
+    assert stored_ids() == {event_identity(holding), other}
+
+
 def test_the_migration_records_the_key_the_stored_pseudonyms_depend_on(ingested) -> None:
     PseudonymKey.objects.all().delete()
     with connection.schema_editor() as editor:
