@@ -176,6 +176,23 @@ def test_it_refuses_to_ingest_with_another_key_than_the_databases(write_extract)
     assert Extract.objects.get(name="b.csv").status == Extract.Status.RECEIVED
 
 
+def test_a_push_with_another_key_than_the_databases_is_a_503_and_stores_nothing(
+    ingested,
+) -> None:
+    _, key = OrganisationAPIKey.objects.create_key(name="IND", organisation_id="IND", scope="push")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    events = StatusEvent.objects.count()
+    with override_settings(PSI_PSEUDONYM_KEY="a-new-deployment-secret-of-32-bytes!"):
+        answer = api.post(
+            "/api/v1/events", data=json.dumps({"events": [pushed_event("IND-2023-000123")]}),
+            content_type="application/json",
+        )  # fmt: skip
+    assert answer.status_code == 503
+    assert "nothing was stored" in answer.json()["detail"]
+    assert StatusEvent.objects.count() == events
+
+
 def test_the_start_up_check_passes_with_the_databases_key(ingested) -> None:
     assert PseudonymKey.objects.count() == 1
     assert "ingest.E001" not in [message.id for message in run_checks(databases=["default"])]
