@@ -10,7 +10,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 # Collected as production serves them (DEBUG off: hashed names and their manifest). The step
 # needs no secret or service; these values exist for it alone (tests/test_settings.py runs it).
-RUN DEBUG=0 SECRET_KEY=collectstatic-only PSI_PSEUDONYM_KEY=collectstatic-only \
+RUN DEBUG=0 SECRET_KEY=collectstatic-only PSI_PSEUDONYM_KEY=collectstatic-only-not-a-secret-of-any-use \
     SITE_URL=http://collectstatic.invalid EMAIL_URL=console:// \
     DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 \
     python manage.py collectstatic --noinput

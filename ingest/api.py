@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -20,6 +21,7 @@ from chain.api.authentication import ApiKeyAuthentication
 from ingest.adapters.base import excerpt
 from ingest.adapters.push import MAX_EVENTS, check_shape, event_count
 from ingest.models import OrganisationAPIKey
+from ingest.pseudonym_key import PseudonymKeyChanged
 from ingest.push import (
     IdempotencyConflict,
     Replay,
@@ -27,6 +29,8 @@ from ingest.push import (
     parse_idempotency_key,
     push_events,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class CanPush(BasePermission):
@@ -118,6 +122,12 @@ class PushEventsView(APIView):
             )
         except IdempotencyConflict as conflict:
             raise ConflictError(conflict.detail, conflict.status_code) from None
+        except PseudonymKeyChanged as err:
+            logger.error("push by key %r refused: %s", request.auth.name, err)
+            raise Unavailable(
+                "the service cannot store events now (it is being reconfigured); nothing was "
+                "stored: send the same request again later"
+            ) from None
         if isinstance(result, Replay):
             return Response(result.response, status=result.status_code)
         return Response(result.as_dict(), status=status.HTTP_200_OK)
@@ -147,6 +157,11 @@ def _detail(response: Response) -> str:
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "the body is too large"
+
+
+class Unavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "the service cannot store events now"
 
 
 class ConflictError(exceptions.APIException):

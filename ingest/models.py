@@ -126,3 +126,17 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_per_api_key")
         ]
+
+
+class PseudonymKey(models.Model):
+    """The fingerprint of the pseudonym key the stored person keys and identities were made with.
+
+    One row, written at the first ingest (or by the migration that keyed stored identities). An
+    ingest with another key would file the same people under new cases, so it is refused.
+    """
+
+    fingerprint = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"pseudonym key recorded {self.recorded_at:%Y-%m-%d}"

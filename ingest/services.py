@@ -17,6 +17,7 @@ from ingest.adapters import adapter_for
 from ingest.adapters.base import ExtractRejected, Row
 from ingest.loader import load_rows
 from ingest.models import Extract
+from ingest.pseudonym_key import check_pseudonym_key
 
 logger = logging.getLogger(__name__)
 GOOD = (Extract.Status.ACCEPTED, Extract.Status.PARTIALLY_ACCEPTED)
@@ -102,7 +103,12 @@ def ingest_extract(*, extract_id: int) -> ImportSummary | None:
 
 
 def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
-    """Load rows into a recorded extract inside a savepoint; a whole rejection keeps nothing."""
+    """Load rows into a recorded extract inside a savepoint; a whole rejection keeps nothing.
+
+    ``PseudonymKeyChanged`` when the configured key is not the database's: the caller's
+    transaction is rolled back and the extract waits, untouched, for the right key.
+    """
+    check_pseudonym_key()
     chain = extract.organisation.chain
     try:
         with transaction.atomic():

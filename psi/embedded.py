@@ -54,6 +54,21 @@ def postgres_url() -> str:
     return f"postgres://postgres@/{DATABASE_NAME}?host={socket_dir}"
 
 
+def is_embedded(url: str) -> bool:
+    """Whether a database URL is empty (the embedded server) or names the embedded server.
+
+    The embedded server listens only on a socket under ``VAR_DIR``, so a URL that reaches it is
+    one whose host is that folder (how tests point worker processes at it).
+    """
+    if not url:
+        return True
+    import dj_database_url
+
+    parsed = dj_database_url.parse(url)
+    host = parsed["HOST"] or parsed.get("OPTIONS", {}).get("host", "")
+    return host.startswith("/") and Path(host).resolve().is_relative_to(VAR_DIR.resolve())
+
+
 def _tune(server: object, pgdata: Path, *, fresh: bool) -> None:
     """Give the server ``SERVER_SETTINGS`` once (initdb's defaults suit a small laptop).
 

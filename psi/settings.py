@@ -1,7 +1,8 @@
 """Settings, read from the environment. A wrong or missing value stops start-up loudly.
 
-Development (``DEBUG=1``, what ``make demo`` and ``make test`` set) has safe defaults for the
-secrets; production (``DEBUG`` unset) has none and refuses to start without them.
+Development (``DEBUG=1``, what ``make demo`` and ``make test`` set) on the embedded database has
+published defaults for the secrets; anywhere else (production, or ``DEBUG=1`` with a
+``DATABASE_URL`` of another server) they are refused and the secrets must be set.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_required(name: str, *, dev_default: str) -> str:
-    """A setting production must be given (a secret, the public address, where mail goes);
-    a fixed development value when DEBUG is on."""
+    """A setting production must be given (the public address, where mail goes); a fixed
+    development value when DEBUG is on. Secrets are stricter: ``env_secret``."""
     value = os.environ.get(name, "")
     if value:
         return value
@@ -45,6 +46,40 @@ def env_required(name: str, *, dev_default: str) -> str:
         f"{name} is not set. Production (DEBUG off) needs it in the environment; "
         "for local development set DEBUG=1."
     )
+
+
+def env_secret(name: str, *, dev_default: str, min_bytes: int = 0) -> str:
+    """A secret from the environment, at least ``min_bytes`` long in UTF-8.
+
+    The published ``dev_default`` protects nothing, so it is taken only where nothing needs
+    protecting: with DEBUG on the embedded development database. Elsewhere it is refused, also
+    when it is set explicitly.
+    """
+    value = os.environ.get(name, "")
+    if not DEVELOPMENT_SECRETS:
+        where = (
+            "with a DATABASE_URL of another server than the embedded one, even with DEBUG=1"
+            if DEBUG
+            else "in production (DEBUG off)"
+        )
+        if not value:
+            raise ImproperlyConfigured(
+                f"{name} is not set. It must be set {where}; only DEBUG=1 on the embedded "
+                "development database has a published default."
+            )
+        if value == dev_default:
+            raise ImproperlyConfigured(
+                f"{name} is the published development value, refused {where}: "
+                "set a secret of your own."
+            )
+    if not value:
+        return dev_default
+    if len(value.encode()) < min_bytes:
+        raise ImproperlyConfigured(
+            f"{name} is {len(value.encode())} bytes long; it needs at least {min_bytes} "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    return value
 
 
 def env_int(name: str, default: int) -> int:
@@ -59,8 +94,15 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG")
-SECRET_KEY = env_required("SECRET_KEY", dev_default="dev-only-not-secret-" + "x" * 40)
-PSI_PSEUDONYM_KEY = env_required("PSI_PSEUDONYM_KEY", dev_default="dev-only-pseudonym-key")
+# The published development secrets are accepted only on the embedded database, which holds
+# nothing but development data and is reachable only through a socket under var/.
+DEVELOPMENT_SECRETS = DEBUG and embedded.is_embedded(os.environ.get("DATABASE_URL", ""))
+SECRET_KEY = env_secret("SECRET_KEY", dev_default="dev-only-not-secret-" + "x" * 40)
+# It keys person keys and event identities: short enough to guess, it would re-identify people.
+# Changing it means new pseudonyms for everyone (docs/operations.md, "Pseudonym key").
+PSI_PSEUDONYM_KEY = env_secret(
+    "PSI_PSEUDONYM_KEY", dev_default="dev-only-pseudonym-key", min_bytes=32
+)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG and not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]

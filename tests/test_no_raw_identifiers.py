@@ -56,8 +56,9 @@ def test_raw_identifiers_are_stored_nowhere(
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     push = {"events": [
-        {"source_event_id": "p1", "person_ref": "3012345678", "event_type": "DECISION_GRANTED",
-         "occurred_at": "2023-04-28T00:00:00+02:00"},
+        # an id that holds the person's number
+        {"source_event_id": "p1-3012345678", "person_ref": "3012345678",
+         "event_type": "DECISION_GRANTED", "occurred_at": "2023-04-28T00:00:00+02:00"},
         {"source_event_id": "p2", "person_ref": "3012345678", "event_type": "NOPE",
          "occurred_at": "2023-04-28T00:00:00+02:00"},
     ]}  # fmt: skip

@@ -15,7 +15,7 @@ from tests.workers import child_environ
 
 PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
-    "PSI_PSEUDONYM_KEY": "a-production-pseudonym-secret",
+    "PSI_PSEUDONYM_KEY": "a-production-pseudonym-secret-of-at-least-32-bytes",
     "ALLOWED_HOSTS": "ketendashboard.example",
     "SITE_URL": "https://ketendashboard.example",
     "EMAIL_URL": "smtp://mail.ketendashboard.example:25",
@@ -38,6 +38,53 @@ def test_it_refuses_to_start_in_production_without_a_secret(missing: str) -> Non
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert f"{missing} is not set" in result.stderr
+
+
+EXTERNAL_DATABASE = "postgres://psi:psi@db.example:5432/psi"
+DEVELOPMENT_KEY = "dev-only-pseudonym-key"
+PRINT_KEY = "from django.conf import settings; print(settings.PSI_PSEUDONYM_KEY)"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "PSI_PSEUDONYM_KEY"])
+def test_debug_with_an_external_database_gets_no_development_secret(missing: str) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = run_manage("check", env={**env, "DEBUG": "1", "DATABASE_URL": EXTERNAL_DATABASE})
+    assert result.returncode != 0
+    assert f"{missing} is not set" in result.stderr
+    assert "another server than the embedded one, even with DEBUG=1" in result.stderr
+
+
+@pytest.mark.parametrize("debug", ["0", "1"])
+def test_it_refuses_the_published_development_key_outside_the_embedded_database(
+    debug: str,
+) -> None:
+    env = {**PRODUCTION, "PSI_PSEUDONYM_KEY": DEVELOPMENT_KEY, "DEBUG": debug,
+           "DATABASE_URL": EXTERNAL_DATABASE}  # fmt: skip
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "PSI_PSEUDONYM_KEY is the published development value" in result.stderr
+
+
+def test_debug_on_the_embedded_database_uses_the_development_secrets() -> None:
+    result = run_manage("shell", "--no-imports", "-c", PRINT_KEY, env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == DEVELOPMENT_KEY
+
+
+@pytest.mark.parametrize("debug", ["0", "1"])
+def test_it_refuses_a_pseudonym_key_shorter_than_32_bytes(debug: str) -> None:
+    env = {**PRODUCTION, "PSI_PSEUDONYM_KEY": "k" * 31, "DEBUG": debug}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "PSI_PSEUDONYM_KEY is 31 bytes long; it needs at least 32" in result.stderr
+
+
+def test_a_pseudonym_key_of_32_bytes_is_taken() -> None:
+    key = "é" * 16  # 16 characters, 32 bytes in UTF-8
+    result = run_manage("shell", "--no-imports", "-c", PRINT_KEY,
+                        env={**PRODUCTION, "PSI_PSEUDONYM_KEY": key})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == key
 
 
 def test_the_production_settings_pass_the_deploy_check() -> None:

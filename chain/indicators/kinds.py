@@ -27,6 +27,11 @@ MILESTONES = frozenset(
 )
 EVENT_TYPES = frozenset(EventType.values)
 
+# An event counts under its case's current track (the latest one any of its events carries),
+# not under a track of its own: a hearing held before a case moved from a first to a subsequent
+# application counts under the subsequent one, like every other indicator about that case.
+EVENT_TRACK = "f.track"
+
 Params = dict[str, Any]
 Bind = dict[str, Any]
 
@@ -286,7 +291,7 @@ class OpenStock(Kind):
 
 
 class EventCount(Kind):
-    """Events of the given types in period; an event without a track counts under its case's."""
+    """Events of the given types in period, each under its case's current track."""
 
     name = "event_count"
 
@@ -303,7 +308,7 @@ class EventCount(Kind):
             f"AND {_from_first_period('e', 'e.local_date')}"
         )
         return _counted(
-            source, day="e.local_date", track="coalesce(e.track, f.track)",
+            source, day="e.local_date", track=EVENT_TRACK,
             nationality="f.nationality", slices=slices,
         )  # fmt: skip
 
@@ -328,7 +333,7 @@ class EventShare(Kind):
             f"AND {_from_first_period('e', 'e.local_date')}"
         )
         return _counted(
-            source, day="e.local_date", track="coalesce(e.track, f.track)",
+            source, day="e.local_date", track=EVENT_TRACK,
             nationality="f.nationality", slices=slices,
             hits="e.event_type = ANY(%(numerator_types)s)",
         )  # fmt: skip
@@ -440,7 +445,7 @@ class EventSinceMilestoneMedian(Kind):
             f"AND {_from_first_period('e', 'e.local_date')}"
         )
         return _grouped(
-            _median(f"e.local_date - f.{since}"), source, track="coalesce(e.track, f.track)",
+            _median(f"e.local_date - f.{since}"), source, track=EVENT_TRACK,
             nationality="f.nationality", slices=slices,
         )  # fmt: skip
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import BinaryIO, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from chain.models import EventType, LeaveReason, MeasurementKind
+from ingest.pseudonymize import event_identity
 
 EVENT_TYPES = frozenset(EventType.values)
 LEAVE_REASONS = frozenset(LeaveReason.values)
@@ -36,8 +36,9 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PLAUSIBLE_YEARS = range(1900, 3000)
 # Control characters: invisible to a reader, and NUL or a lone surrogate cannot be stored.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-# Runs of 7 or more digits that stand alone may be V- or SP-numbers; excerpts mask them.
-LONG_NUMBER = re.compile(r"(?<![\w-])\d{7,}(?!\w)", re.ASCII)
+# Runs of 7 or more digits may be V- or SP-numbers; excerpts mask them, also where letters or
+# dashes are glued to them (``V3012345678``, ``DTV-3012345678``) and in any script.
+LONG_NUMBER = re.compile(r"\d{7,}")
 # A quoted value is stricter: seven digits in a row anywhere in it, in any script.
 IDENTIFIER_LIKE = re.compile(r"\d{7,}")
 WHITE_SPACE = re.compile(r"\s+")
@@ -234,8 +235,17 @@ def local_midnight(chain: str, day: date, hour: int = 0, minute: int = 0) -> dat
 
 
 def natural_key_id(*parts: str) -> str:
-    """The ``source_event_id`` of a format without ids: SHA-256 over its natural key."""
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    """The ``source_event_id`` of a format without ids: its natural key, keyed with the secret."""
+    return event_identity("|".join(parts))
+
+
+def given_event_id(given: str, person_ref: str) -> str:
+    """A partner's own event id as stored: as given, unless it holds the person's number.
+
+    Such an id would keep the V- or SP-number in clear, so it is keyed like a natural key; the
+    same id keeps giving the same identity, so a re-delivered event still counts once.
+    """
+    return event_identity(given) if person_ref in given else given
 
 
 def check_header(found: list[str], expected: frozenset[str], what: str) -> dict[str, int]:

@@ -33,6 +33,7 @@ from ingest.adapters.base import (
     check_person_ref,
     check_text,
     excerpt,
+    given_event_id,
     json_type,
     leave_reason,
     mask,
@@ -139,10 +140,11 @@ def _event(record: dict[str, Any], line: int) -> EventRow:
     locatie_type = require_text(record.get("locatie_type"), "locatie_type", limit=64)
     check_choice(locatie_type, LOCATION_TYPES, "locatie_type", "location type")
     tijdstip = require_text(record.get("tijdstip"), "tijdstip", limit=64)
+    person_ref = check_person_ref("NL", v_nummer, "v_nummer")
     return EventRow(
         line=line,
-        source_event_id=mutatie_id,
-        person_ref=check_person_ref("NL", v_nummer, "v_nummer"),
+        source_event_id=given_event_id(mutatie_id, person_ref),
+        person_ref=person_ref,
         event_type=event_type,
         occurred_at=parse_timestamp(tijdstip, "tijdstip"),
         location=check_text(record.get("locatie"), "locatie", limit=200),

@@ -29,6 +29,7 @@ from ingest.adapters.base import (
     check_nationality,
     check_person_ref,
     excerpt,
+    given_event_id,
     local_midnight,
     mask,
     parse_iso_date,
@@ -113,10 +114,12 @@ def _row(element: Element, line: int, path: list[Element]) -> Row:
     try:
         if dossier is None:
             raise RowError("dossier", "<gebeurtenis> is not directly inside a <dossier>")
+        person_ref = check_person_ref("NL", vnummer, "vnummer")
+        given = require_text(element.get("id"), "id", limit=100)
         return EventRow(
             line=line,
-            person_ref=check_person_ref("NL", vnummer, "vnummer"),
-            source_event_id=require_text(element.get("id"), "id", limit=100),
+            person_ref=person_ref,
+            source_event_id=given_event_id(given, person_ref),
             event_type=check_choice(element.get("soort"), EVENTS, "soort", "event"),
             occurred_at=local_midnight("NL", parse_iso_date(element.get("datum"), "datum")),
             destination=check_nationality(element.get("bestemming"), "bestemming"),

@@ -31,6 +31,7 @@ from ingest.adapters.base import (
     check_person_ref,
     check_text,
     excerpt,
+    given_event_id,
     json_type,
     leave_reason,
     mask,
@@ -130,10 +131,11 @@ def _event(record: dict[str, Any], line: int) -> EventRow:
     centre_type = require_text(record.get("centre_type"), "centre_type", limit=64)
     check_choice(centre_type, CENTRE_TYPES, "centre_type", "centre type")
     occurred_at = require_text(record.get("occurred_at"), "occurred_at", limit=64)
+    person_ref = check_person_ref("BE", sp_number, "sp_number")
     return EventRow(
         line=line,
-        source_event_id=event_id,
-        person_ref=check_person_ref("BE", sp_number, "sp_number"),
+        source_event_id=given_event_id(event_id, person_ref),
+        person_ref=person_ref,
         event_type=event_type,
         occurred_at=parse_timestamp(occurred_at, "occurred_at"),
         location=check_text(record.get("centre"), "centre", limit=200),

@@ -27,6 +27,7 @@ from ingest.adapters.base import (
     check_text,
     check_track,
     excerpt,
+    given_event_id,
     json_type,
     leave_reason,
     local_midnight,
@@ -130,7 +131,8 @@ def _event(item: dict[str, Any], index: int, chain: str) -> EventRow:
         leaving=event_type == "RECEPTION_LEFT", needed="RECEPTION_LEFT needs a reason",
     )  # fmt: skip
     return EventRow(
-        line=index, source_event_id=source_event_id, person_ref=person_ref,
+        line=index, source_event_id=given_event_id(source_event_id, person_ref),
+        person_ref=person_ref,
         event_type=event_type, occurred_at=occurred_at,
         track=check_track(chain, _optional_text(item, "track", 2), "track"),
         nationality=check_nationality(_optional_text(item, "nationality", 3), "nationality"),

@@ -480,8 +480,8 @@ def _flows(cases: Iterable[Case], label: Callable[[date], str]) -> _Flows:
             if case.nationality:
                 decided_by_nat[at][case.nationality] += 1
         for event in case.events:
-            # An event counts under its own track; one that carries none, under its case's.
-            track = event.track or case.track
+            # An event counts under its case's current track, whatever track it carries itself.
+            track = case.track
             at = label(event.day)
             if event.event_type in ("HEARING_HELD", "HEARING_NO_SHOW"):
                 flows.no_show.add(at, track, 1.0 if event.event_type == "HEARING_NO_SHOW" else 0.0)

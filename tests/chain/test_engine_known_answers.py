@@ -101,3 +101,32 @@ def test_it_recomputes_only_what_an_ingest_touches_with_the_same_result(
         "indicator", "chain", "period_type", "period", "track", "nationality", "value", "signal"
     ))  # fmt: skip
     assert incremental == full
+
+
+# Two Belgian cases: K stays a first application (P); L's hearing is held on its first
+# application, then L lodges a subsequent application (U) and is a U case from then on.
+MOVING_TRACK = (
+    "numero_sp,type_evenement,date_evenement,nationalite,procedure,mena\n"
+    "81000001,INTRODUCTION,2023-01-12,AFG,P,N\n"
+    "81000001,CGRA_AUDITION,2023-02-20,AFG,P,N\n"
+    "81000002,INTRODUCTION,2023-01-10,SYR,P,N\n"
+    "81000002,CGRA_AUDITION,2023-02-15,SYR,P,N\n"
+    "81000002,INTRODUCTION,2023-03-01,SYR,U,N\n"
+)
+
+
+def test_an_event_counts_under_its_cases_current_track_after_a_change_of_track(
+    catalogue, write_extract
+) -> None:
+    ingest_file(partner="DVZ", path=write_extract("dvz.csv", MOVING_TRACK))
+    compute_all()
+
+    def no_shows(track: str) -> IndicatorValue:
+        return IndicatorValue.objects.get(
+            indicator_id="hearing_no_show_rate", chain_id="BE", period_type="month",
+            period="2023-02", track=track, nationality="",
+        )  # fmt: skip
+
+    assert (no_shows("U").value, no_shows("U").n) == (0.0, 1)  # L's hearing, held as P
+    assert (no_shows("P").value, no_shows("P").n) == (0.0, 1)  # K's only
+    assert no_shows("").n == 2
