@@ -194,3 +194,11 @@ def test_flows_reject_bad_dates_and_chain_at_once(api: APIClient) -> None:
 def test_flows_reject_from_after_to(api: APIClient) -> None:
     problems = problems_of(api.get("/api/v1/flows?chain=NL&from=2023-02-01&to=2023-01-31"))
     assert problems == {"from": ["2023-02-01 is after 2023-01-31"]}
+
+
+def test_flows_reject_days_outside_the_years_served_instead_of_failing(api: APIClient) -> None:
+    problems = problems_of(api.get("/api/v1/flows?chain=NL&from=0001-01-01&to=9999-12-31"))
+    assert problems == {
+        "from": ["0001-01-01 lies outside the years 1900 to 2999"],
+        "to": ["9999-12-31 lies outside the years 1900 to 2999"],
+    }
