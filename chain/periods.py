@@ -11,6 +11,15 @@ WEEK = "week"
 PERIOD_TYPES = (MONTH, WEEK)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
+# The years a reporting day or period may lie in: well before any case and well after any
+# deadline. Python's dates end at 9999-12-31, so a range near that end would overflow as soon
+# as a period's neighbour or the day after is asked for.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+class OutOfRange(ValueError):
+    """A day or period outside the years FIRST_YEAR to LAST_YEAR."""
 
 
 @dataclass(frozen=True, order=True)
@@ -52,12 +61,31 @@ def parse_period(label: str, period_type: str) -> Period:
     if found is None:
         raise ValueError(f"{label!r} is not a {period_type} (expected the form {example})")
     year, number = int(found.group(1)), int(found.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise OutOfRange(f"{label!r} lies outside the years {FIRST_YEAR} to {LAST_YEAR}")
     try:
         if period_type == MONTH:
             return period_containing(date(year, number, 1), MONTH)
         return period_containing(date.fromisocalendar(year, number, 1), WEEK)
     except ValueError:
         raise ValueError(f"{label!r} is not an existing {period_type}") from None
+
+
+def check_day(day: date) -> date:
+    """``day`` itself; OutOfRange when it lies outside the years FIRST_YEAR to LAST_YEAR."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OutOfRange(f"{day} lies outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
+def period_count(first: Period, last: Period) -> int:
+    """Periods from ``first`` to ``last`` inclusive (0 or less when ``first`` is later).
+
+    Counted, not listed, so that a range can be refused before its periods are built.
+    """
+    if first.type == MONTH:
+        return (last.start.year - first.start.year) * 12 + last.start.month - first.start.month + 1
+    return (last.start - first.start).days // 7 + 1
 
 
 def periods_between(first: date, last: date, period_type: str) -> list[Period]:

@@ -16,7 +16,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from chain.models import Organisation
-from chain.periods import MONTH, WEEK, Period, parse_period, periods_between
+from chain.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MONTH,
+    WEEK,
+    OutOfRange,
+    Period,
+    check_day,
+    parse_period,
+    period_containing,
+    period_count,
+    periods_between,
+)
 from chain.selectors import latest_complete_period
 
 if TYPE_CHECKING:
@@ -74,6 +86,9 @@ class QueryForm(forms.Form):
             return None
         try:
             period = parse_period(label, period_type)
+        except OutOfRange:
+            self.add_error(name, _out_of_range(label))
+            return None
         except ValueError:
             message = _("“%(value)s” is not a %(type)s; write it as %(example)s.") % {
                 "value": label, "type": PERIOD_NAMES[period_type],
@@ -85,6 +100,22 @@ class QueryForm(forms.Form):
             self.add_error(name, _("%(period)s lies in the future.") % {"period": period.label})
             return None
         return period
+
+    def check_day(self, name: str) -> None:
+        """Adds a problem when the day in parameter ``name`` lies outside the years served."""
+        day = self.cleaned_data.get(name)
+        if day is None:
+            return
+        try:
+            check_day(day)
+        except OutOfRange:
+            self.add_error(name, _out_of_range(day))
+
+
+def _out_of_range(value: object) -> str:
+    return _("%(value)s lies outside the years %(first)s to %(last)s.") % {
+        "value": value, "first": FIRST_YEAR, "last": LAST_YEAR,
+    }  # fmt: skip
 
 
 def _chain_field(*, both: bool = False) -> forms.ChoiceField:
@@ -170,21 +201,20 @@ class IndicatorQuery(RangeQuery):
         if self.has_error("from") or self.has_error("to"):
             return data
         last = last or latest_complete_period(period_type=period_type)
-        periods = (
-            periods_between(first.start, last.end, period_type)
-            if first
-            else periods_ending(last, SERIES_PERIODS)
-        )
-        if not periods:
+        if first is None:
+            data["periods"] = periods_ending(last, SERIES_PERIODS)
+            return data
+        count = period_count(first, last)
+        if count < 1:
             self.add_error("from", _("%(first)s is after %(last)s.") % {
-                "first": first.label if first else "", "last": last.label,
+                "first": first.label, "last": last.label,
             })  # fmt: skip
-        elif len(periods) > MAX_PERIODS:
+        elif count > MAX_PERIODS:
             self.add_error("from", _("%(count)s periods asked; at most %(max)s.") % {
-                "count": len(periods), "max": MAX_PERIODS,
+                "count": count, "max": MAX_PERIODS,
             })  # fmt: skip
         else:
-            data["periods"] = periods
+            data["periods"] = periods_between(first.start, last.end, period_type)
         return data
 
 
@@ -198,19 +228,22 @@ class FlowQuery(RangeQuery):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self.check_day("from")
+        self.check_day("to")
         if self.has_error("from") or self.has_error("to"):
             return data
         last_month = latest_complete_period(period_type=MONTH)
         end: date = data.get("to") or last_month.end
         start: date = data.get("from") or periods_ending(last_month, FLOW_MONTHS)[0].start
-        months = periods_between(start, end, MONTH)
+        count = period_count(period_containing(start, MONTH), period_containing(end, MONTH))
         if start > end:
             self.add_error("from", _("%(start)s is after %(end)s.") % {"start": start, "end": end})
-        elif len(months) > MAX_FLOW_MONTHS:
+        elif count > MAX_FLOW_MONTHS:
             self.add_error("from", _("%(count)s months asked; at most %(max)s.") % {
-                "count": len(months), "max": MAX_FLOW_MONTHS,
+                "count": count, "max": MAX_FLOW_MONTHS,
             })  # fmt: skip
         else:
+            months = periods_between(start, end, MONTH)
             data.update({"from": start, "to": end, "months": months})
             # The date fields show the range in effect, not empty fields for the default one.
             self.data = {**self.data, "from": start, "to": end}
@@ -225,6 +258,7 @@ class DeadlineQuery(QueryForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self.check_day("on")
         if self.has_error("on"):
             return data
         today = timezone.localdate()

@@ -25,6 +25,9 @@ class Subscription(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.NL)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the user last asked for a preview: one per REPORT_PREVIEW_INTERVAL, so the button
+    # cannot be made to mail (and to render) report after report.
+    preview_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.chain}, {self.language})"

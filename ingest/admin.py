@@ -48,5 +48,5 @@ class ExtractAdmin(admin.ModelAdmin):
 class OrganisationAPIKeyAdmin(APIKeyModelAdmin):
     # The library leaves these unannotated, so mypy takes them as fixed-length tuples; Django
     # takes any sequence.
-    list_display = [*APIKeyModelAdmin.list_display, "organisation", "scope"]  # type: ignore[assignment]
-    list_filter = [*APIKeyModelAdmin.list_filter, "organisation", "scope"]  # type: ignore[assignment]
+    list_display = [*APIKeyModelAdmin.list_display, "organisation", "scope", "chain_wide"]  # type: ignore[assignment]
+    list_filter = [*APIKeyModelAdmin.list_filter, "organisation", "scope", "chain_wide"]  # type: ignore[assignment]

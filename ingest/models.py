@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
@@ -95,7 +96,11 @@ class RejectedRow(models.Model):
 
 
 class OrganisationAPIKey(AbstractAPIKey):
-    """A hashed API key of one organisation, for pushing events or reading indicators."""
+    """A hashed API key of one organisation, for pushing events or reading indicators.
+
+    A read key reads the deliveries of its own organisation; one without an organisation reads
+    none, unless an administrator made it ``chain_wide`` on purpose.
+    """
 
     class Scope(models.TextChoices):
         PUSH = "push"
@@ -105,6 +110,30 @@ class OrganisationAPIKey(AbstractAPIKey):
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys"
     )
     scope = models.CharField(max_length=8, choices=Scope.choices)
+    chain_wide = models.BooleanField(
+        default=False,
+        help_text="Reads the deliveries of every partner. Only for a read key without an "
+        "organisation; without it such a key reads no deliveries.",
+    )
+
+    class Meta(AbstractAPIKey.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(chain_wide=False)
+                | models.Q(scope="read", organisation__isnull=True),
+                name="chain_wide_only_for_read_keys_without_organisation",
+            )
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.chain_wide and self.scope != self.Scope.READ:
+            raise ValidationError({"chain_wide": "Only a read key can be chain-wide."})
+        if self.chain_wide and self.organisation_id:
+            raise ValidationError(
+                {"chain_wide": "A key of an organisation reads that organisation's deliveries; "
+                 "leave out the organisation for a chain-wide key."}
+            )  # fmt: skip
 
 
 class IdempotencyRecord(models.Model):

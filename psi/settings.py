@@ -14,6 +14,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from psi import embedded
@@ -121,6 +122,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "chain",
     "ingest",
     "dashboard",
@@ -128,6 +130,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -219,7 +223,13 @@ STORAGES = {
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The TLS proxy's addresses, the same variable gunicorn reads (``--forwarded-allow-ips``).
+# Gunicorn takes ``X-Forwarded-Proto`` from these only and sets the request's scheme, so Django
+# has no SECURE_PROXY_SSL_HEADER of its own that any client could send; the login lock-out
+# takes the visitor's address from ``X-Forwarded-For`` from these only.
+FORWARDED_ALLOW_IPS = [
+    ip.strip() for ip in os.environ.get("FORWARDED_ALLOW_IPS", "").split(",") if ip.strip()
+]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
@@ -230,11 +240,43 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# A session ends 8 hours after the login, however busy it was (dashboard.login_security).
+SESSION_MAX_AGE = timedelta(hours=8)
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
+
+# Every page, the admin and the API docs included: scripts and styles from our own static files
+# only; an inline script or style would need the request's nonce (``{{ request.csp_nonce }}``).
+# plotly.js adds two <style> elements of its own, allowed by their hashes: an empty one that it
+# fills through the CSSOM (which the policy does not restrict), and its map stylesheet (the
+# hash of plotly.js's text; the browser test of the policy notices when an upgrade changes it).
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *PLOTLY_STYLE_HASHES],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-# A name from an address: behind the proxy every visitor has the proxy's address, and a lock on
-# the address alone would lock everyone out after one person's typing errors.
+# A name from an address: behind an office's proxy every visitor has the same address, and a
+# lock on the address at this limit would lock everyone out after one person's typing errors.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address itself is locked after this many failures across names within the cool-off:
+# password spraying tries few passwords on many names, which the pair never counts up.
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
+AXES_HANDLER = "dashboard.login_security.NameAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "dashboard.login_security.client_address"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 
@@ -336,6 +378,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # Absolute links in e-mail (dashboard, unsubscribe) start here.
 SITE_URL = env_required("SITE_URL", dev_default="http://127.0.0.1:8000").rstrip("/")
 REPORT_LANGUAGES = ("nl", "en")
+# The "send me a preview now" button works once per this interval for each user.
+REPORT_PREVIEW_INTERVAL = timedelta(minutes=env_int("REPORT_PREVIEW_INTERVAL_MINUTES", 5))
 # A report claimed this long ago by a worker that never finished is sent by the next run.
 REPORT_CLAIM_TIMEOUT = timedelta(minutes=env_int("REPORT_CLAIM_TIMEOUT_MINUTES", 10))
 

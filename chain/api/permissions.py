@@ -48,11 +48,13 @@ def readable_partners(request: Request) -> list[str] | None:
     """The partners whose deliveries the caller may read; None for every partner.
 
     The same rule as the ingest status page: administrators every partner, partner analysts
-    their own organisation; a read key of an organisation reads that organisation's only.
+    their own organisation; a read key of an organisation reads that organisation's only, a key
+    without one none (as an analyst without one), unless an administrator made it chain-wide.
     """
     if isinstance(request.auth, OrganisationAPIKey):
-        own = request.auth.organisation_id
-        return [own] if own else None
+        if request.auth.organisation_id:
+            return [request.auth.organisation_id]
+        return None if request.auth.chain_wide else []
     partners = ingest_partners(request.user)
     if partners is None:
         raise PermissionDenied("The deliveries are for administrators and partner analysts.")

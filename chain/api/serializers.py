@@ -16,7 +16,15 @@ from rest_framework.fields import Field, SkipField
 
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import Goal, Indicator, Organisation, Suppression
-from chain.periods import MONTH, PERIOD_TYPES, Period, parse_period
+from chain.periods import (
+    MONTH,
+    PERIOD_TYPES,
+    OutOfRange,
+    Period,
+    check_day,
+    parse_period,
+    period_count,
+)
 from chain.selectors import bands_for, latest_complete_period
 from ingest.adapters.base import TRACKS
 from ingest.models import Extract, RejectedRow
@@ -143,7 +151,7 @@ class ValuesQuery(RangeQuery):
             return None
         last = bounds.get("to") or latest_complete_period(period_type=period_type)
         first = bounds.get("from") or _periods_back(last, DEFAULT_PERIODS - 1)
-        count = _period_count(first, last)
+        count = period_count(first, last)
         if count < 1:
             _add(problems, "from", f"{first.label} is after {last.label}")
         elif count > MAX_PERIODS:
@@ -166,13 +174,6 @@ def _periods_from(first: Period, count: int) -> list[Period]:
     return periods
 
 
-def _period_count(first: Period, last: Period) -> int:
-    """Periods from ``first`` to ``last`` inclusive (0 or less when ``first`` is later)."""
-    if first.type == MONTH:
-        return (last.start.year - first.start.year) * 12 + last.start.month - first.start.month + 1
-    return (last.start - first.start).days // 7 + 1
-
-
 class FlowsQuery(RangeQuery):
     chain = serializers.ChoiceField(choices=CHAINS)
 
@@ -184,6 +185,14 @@ class FlowsQuery(RangeQuery):
         )
 
     def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
+        for name in ("from", "to"):
+            if name not in valid:
+                continue
+            try:
+                check_day(valid[name])
+            except OutOfRange as err:
+                _add(problems, name, str(err))
+                del valid[name]
         last_month = latest_complete_period(period_type=MONTH)
         end: date = valid.get("to", last_month.end)
         start: date = valid.get("from", _periods_back(last_month, DEFAULT_PERIODS - 1).start)

@@ -10,7 +10,7 @@ behind is taken over after ``REPORT_CLAIM_TIMEOUT``.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from smtplib import SMTPException
@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from chain.clock import now
 from chain.models import PeriodType
 from chain.periods import Period, parse_period
 from chain.selectors import latest_complete_period
@@ -30,6 +31,22 @@ from dashboard.reports.mail import compose
 logger = logging.getLogger(__name__)
 # What a retry may cure: the mail server or the network between (SMTPException is an OSError).
 MAIL_ERRORS = (SMTPException, OSError)
+
+
+def claim_preview(*, subscription: Subscription) -> datetime | None:
+    """Claim the subscriber's preview; None when claimed, else when the next one may be asked.
+
+    One conditional ``UPDATE``: two clicks at once claim one preview between them.
+    """
+    moment = now()
+    interval = settings.REPORT_PREVIEW_INTERVAL
+    due = Q(preview_requested_at__isnull=True) | Q(preview_requested_at__lte=moment - interval)
+    if Subscription.objects.filter(due, pk=subscription.pk).update(preview_requested_at=moment):
+        return None
+    last = Subscription.objects.values_list("preview_requested_at", flat=True).get(
+        pk=subscription.pk
+    )
+    return (last or moment) + interval
 
 
 def report_week(today: date | None = None) -> Period:

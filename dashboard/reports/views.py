@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -18,6 +21,7 @@ from dashboard.access import dashboard_view
 from dashboard.models import Subscription
 from dashboard.reports.forms import SubscriptionForm
 from dashboard.reports.mail import subscription_from_token
+from dashboard.reports.sending import claim_preview
 from dashboard.tasks import send_report_preview
 
 
@@ -34,7 +38,16 @@ def subscription(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None, instance=current, user=user, preview=preview)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        if preview:
+        next_preview = claim_preview(subscription=saved) if preview else None
+        if next_preview is not None:
+            messages.error(request, _(
+                "Your report settings are saved, but no preview was sent: one was asked for "
+                "less than %(minutes)s minutes ago. You can ask for the next one at %(time)s."
+            ) % {
+                "minutes": int(settings.REPORT_PREVIEW_INTERVAL.total_seconds() // 60),
+                "time": date_format(localtime(next_preview), "TIME_FORMAT"),
+            })  # fmt: skip
+        elif preview:
             transaction.on_commit(lambda: send_report_preview.delay(saved.pk))
             messages.success(
                 request,

@@ -137,9 +137,9 @@ def old_delivery() -> Deliver:
     return deliver
 
 
-def api_key(scope: str, organisation: str | None = None) -> str:
+def api_key(scope: str, organisation: str | None = None, *, chain_wide: bool = False) -> str:
     _, key = OrganisationAPIKey.objects.create_key(
-        name=f"{scope} key", organisation_id=organisation, scope=scope
+        name=f"{scope} key", organisation_id=organisation, scope=scope, chain_wide=chain_wide
     )
     return key
 
@@ -156,9 +156,9 @@ def anonymous() -> APIClient:
 
 @pytest.fixture
 def api(db: None) -> APIClient:
-    """A system reading with a read-scoped API key (the usual reader in these tests)."""
+    """A system reading with a chain-wide read key (the usual reader in these tests)."""
     client = english_client()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key('read')}")
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key('read', chain_wide=True)}")
     return client
 
 

@@ -113,6 +113,27 @@ def test_a_read_key_of_an_organisation_reads_only_its_deliveries(db: None) -> No
     assert [e["id"] for e in client.get("/api/v1/extracts").json()["results"]] == [ind.pk]
 
 
+def test_a_read_key_without_organisation_reads_no_deliveries_unless_made_chain_wide(
+    db: None,
+) -> None:
+    ind = make_extract("IND")
+    make_rejection(ind, 3)
+    client = english_client()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key('read')}")
+    assert client.get("/api/v1/extracts").json()["results"] == []
+    assert_problem(client.get(f"/api/v1/extracts/{ind.pk}/rejections"), 404)
+    # It still reads the indicators: only the deliveries are a partner's own business.
+    assert client.get("/api/v1/goals").status_code == 200
+
+
+def test_a_chain_wide_read_key_reads_every_partners_deliveries(db: None) -> None:
+    make_extract("IND")
+    make_extract("COA")
+    client = english_client()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key('read', chain_wide=True)}")
+    assert client.get("/api/v1/extracts").json()["count"] == 2
+
+
 def test_a_chain_director_may_not_read_the_deliveries(db: None) -> None:
     answer = person_in(CHAIN_DIRECTOR).get("/api/v1/extracts")
     assert "administrators and partner analysts" in assert_problem(answer, 403)["detail"]
@@ -194,3 +215,11 @@ def test_flows_reject_bad_dates_and_chain_at_once(api: APIClient) -> None:
 def test_flows_reject_from_after_to(api: APIClient) -> None:
     problems = problems_of(api.get("/api/v1/flows?chain=NL&from=2023-02-01&to=2023-01-31"))
     assert problems == {"from": ["2023-02-01 is after 2023-01-31"]}
+
+
+def test_flows_reject_days_outside_the_years_served_instead_of_failing(api: APIClient) -> None:
+    problems = problems_of(api.get("/api/v1/flows?chain=NL&from=0001-01-01&to=9999-12-31"))
+    assert problems == {
+        "from": ["0001-01-01 lies outside the years 1900 to 2999"],
+        "to": ["9999-12-31 lies outside the years 1900 to 2999"],
+    }

@@ -173,6 +173,8 @@ def test_it_rejects_an_unknown_period_type(api: APIClient, catalogue_rows: Catal
         ("from=2023-4", "'2023-4' is not a month (expected the form 2023-04)"),
         ("from=2023-13", "'2023-13' is not an existing month"),
         ("from=2023-W17", "'2023-W17' is not a month (expected the form 2023-04)"),
+        ("from=0001-01", "'0001-01' lies outside the years 1900 to 2999"),
+        ("from=1899-12&to=2023-01", "'1899-12' lies outside the years 1900 to 2999"),
     ],
 )
 def test_it_rejects_a_malformed_period(
@@ -184,6 +186,16 @@ def test_it_rejects_a_malformed_period(
 def test_it_rejects_a_week_given_as_a_month(api: APIClient, catalogue_rows: Catalogue) -> None:
     problems = problems_of(api.get(f"{COUNT}?chain=NL&period=week&to=2023-04"))
     assert problems == {"to": ["'2023-04' is not a week (expected the form 2023-W17)"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "label"), [("to=9999-12", "'9999-12'"), ("period=week&to=9999-W52", "'9999-W52'")]
+)
+def test_it_rejects_a_period_near_the_end_of_the_calendar_instead_of_failing(
+    api: APIClient, catalogue_rows: Catalogue, query: str, label: str
+) -> None:
+    problems = problems_of(api.get(f"{COUNT}?chain=NL&{query}"))
+    assert problems == {"to": [f"{label} lies outside the years 1900 to 2999"]}
 
 
 def test_it_rejects_from_after_to(api: APIClient, catalogue_rows: Catalogue) -> None:

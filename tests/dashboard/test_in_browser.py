@@ -31,6 +31,8 @@ from chain.periods import MONTH, WEEK, Period, latest_complete
 from chain.selectors import bands_for, signal_of
 from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from dashboard.forms import SERIES_PERIODS, periods_ending
+from dashboard.models import Subscription
+from dashboard.reports.mail import unsubscribe_url
 from ingest.models import Extract
 from tests.api.conftest import PARTNERS, make_extract, make_rejection
 from tests.axe import AxeUnavailable, axe_source, describe, serious_violations
@@ -490,3 +492,46 @@ def test_every_chart_has_a_table_of_its_values_that_the_keyboard_opens(
                 " : el.data[0].x.length"
             )
             assert table.locator("tbody tr").count() == drawn > 0
+
+
+# The Content Security Policy
+
+
+def test_no_page_breaks_the_content_security_policy(
+    populated_chain: None, make_user: UserMaker, browser: Browser
+) -> None:
+    """Every page, the admin and the API docs included, runs under the policy without a report."""
+    superuser = make_user("root")
+    superuser.is_staff = superuser.is_superuser = True
+    superuser.save()
+    subscription = Subscription.objects.create(user=superuser)
+    unsubscribe = unsubscribe_url(subscription).removeprefix(settings.SITE_URL)
+    pages = {
+        **{screen.url: screen.charts for screen in screens() if screen.who == "administrator"},
+        "/admin/": 0, "/admin/ingest/extract/": 0, "/admin/ingest/organisationapikey/add/": 0,
+        unsubscribe: 0,
+    }  # fmt: skip
+    page = browser.page(language="en", user=superuser)
+    reported: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            reported.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text or "CSP" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: reported.append(f"{page.url}: {error}"))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', event => console.error("
+        "`CSP violation: ${event.violatedDirective} ${event.blockedURI} ${event.sample}`))"
+    )
+    for url, charts in pages.items():
+        answer = page.goto(url)
+        assert answer.status in {200, 400}, url
+        assert "default-src 'self'" in answer.header_value("content-security-policy"), url
+        assert wait_for_charts(page) == charts, url
+    page.goto("/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    assert page.locator(".swagger-ui .opblock").count() > 5, "the docs list the operations"
+    assert reported == [], "\n".join(dict.fromkeys(r[:300] for r in reported))

@@ -189,6 +189,11 @@ BAD_QUERIES = [
     (PAGES[1], {"from": "2024-05", "to": "2024-01"}, "from", "2024-05 is after 2024-01"),
     (PAGES[2], {"from": "yesterday"}, "from", "Enter a valid date"),
     (PAGES[2], {"from": "2024-02-01", "to": "2024-01-01"}, "from", "2024-02-01 is after"),
+    (PAGES[2], {"to": "9999-12-31"}, "to", "9999-12-31 lies outside the years 1900 to 2999"),
+    (PAGES[2], {"from": "0001-01-01"}, "from", "0001-01-01 lies outside the years 1900 to"),
+    (PAGES[2], {"from": "1900-01-01", "to": "2024-12-31"}, "from", "1500 months asked; at most"),
+    (PAGES[1], {"from": "0001-01", "to": "2024-01"}, "from", "0001-01 lies outside the years"),
+    (PAGES[3], {"on": "0001-01-01"}, "on", "0001-01-01 lies outside the years 1900 to 2999"),
     (PAGES[3], {"on": "2024-02-31"}, "on", "Enter a valid date"),
     (PAGES[4], {"partner": "XYZ"}, "partner", "XYZ is not one of the available choices"),
 ]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, User
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -127,3 +131,35 @@ def test_the_preview_button_mails_the_report_through_the_worker(
     assert smtp.envelopes[0][1] == ["p@keten.example"]
     assert message["Subject"].startswith("Chain report week")
     assert message["List-Unsubscribe"]
+
+
+def messages_after(response: HttpResponse) -> list[str]:
+    """The messages the page shows after the redirect of a POST (with ``follow=True``)."""
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_the_preview_button_sends_one_preview_per_interval_and_says_when_the_next_may_be_asked(
+    director: User, settings: Any
+) -> None:
+    client = signed_in(director)
+    preview = {"chain": "NL", "language": "en", "active": "on", "preview": ""}
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
+    with time_machine.travel(start, tick=False) as clock:
+        first = client.post(PAGE, preview, follow=True)
+        assert messages_after(first) == [
+            "A preview of the report is on its way to director@keten.example."
+        ]
+        clock.shift(timedelta(minutes=2))
+        refused = client.post(PAGE, {**preview, "chain": "BE"}, follow=True)
+        assert refused.redirect_chain == [(PAGE, 302)]
+        assert messages_after(refused) == [
+            "Your report settings are saved, but no preview was sent: one was asked for less "
+            "than 5 minutes ago. You can ask for the next one at 10:05."
+        ]
+        assert Subscription.objects.get(user=director).chain == "BE"
+        # Another user's button is their own.
+        colleague = signed_in(chain_director("colleague", "c@keten.example"))
+        assert "on its way" in messages_after(colleague.post(PAGE, preview, follow=True))[0]
+        clock.shift(settings.REPORT_PREVIEW_INTERVAL - timedelta(minutes=2))
+        assert "on its way" in messages_after(client.post(PAGE, preview, follow=True))[0]
