@@ -249,6 +249,10 @@ def env_crontab(name: str, default: str) -> crontab:
 
 CELERY_BEAT_SCHEDULE = {
     "pull-extracts": {"task": "ingest.tasks.pull_extracts", "schedule": 300.0},
+    "purge-idempotency-records": {
+        "task": "ingest.tasks.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
     "compute-indicators": {"task": "chain.tasks.compute_dirty_indicators", "schedule": 120.0},
     # Every Monday at 07:00 in TIME_ZONE (Europe/Amsterdam) unless WEEKLY_REPORT_CRON says else.
     "weekly-reports": {
