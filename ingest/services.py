@@ -15,6 +15,7 @@ from typing import BinaryIO
 from django.db import transaction
 from django.utils import timezone
 
+from chain import clock
 from chain.models import Organisation
 from chain.tasks import schedule_recompute
 from ingest.adapters import adapter_for
@@ -74,7 +75,7 @@ def open_delivered(path: Path) -> BinaryIO:
     if not stat.S_ISREG(info.st_mode):
         problem = f"{path.name} is not a plain file; it is not read"
     elif info.st_nlink > 1:
-        problem = f"{path.name} is a hard link to a file elsewhere; it is refused and not read"
+        problem = f"{path.name} has other hard links, so it may be another's file; it is not read"
     if problem:
         os.close(fd)
         raise RefusedFile(problem)
@@ -121,7 +122,7 @@ def register_file(*, partner: str, path: Path, channel: str = Extract.Channel.FI
 def _refuse(extract: Extract, err: RefusedFile) -> None:
     extract.status = Extract.Status.REJECTED
     extract.reason = f"refused: {err}"
-    extract.finished_at = timezone.now()
+    extract.finished_at = clock.now()
     extract.save()
     logger.warning("extract %s (%s) refused: %s", extract.pk, extract.name, err)
 
@@ -133,11 +134,12 @@ def summary_of(extract: Extract) -> ImportSummary:
 
 def record_pull(*, source: Source, error: str = "") -> None:
     """Record a pull of ``source``: when, and why it failed (an empty ``error`` clears it)."""
-    now = timezone.now()
+    now = clock.now()
     source.last_pulled_at = now
     source.last_error = error
     source.last_error_at = now if error else None
-    source.save()
+    # Only these: an administrator may have changed the source's settings during the pull.
+    source.save(update_fields=["last_pulled_at", "last_error", "last_error_at"])
 
 
 def ingest_extract(*, extract_id: int) -> ImportSummary | None:

@@ -116,6 +116,27 @@ def test_a_landed_link_is_refused_unread_and_the_page_says_why(tmp_path: Path) -
     assert "is a symbolic link; links are refused" in ingest_page("IND")
 
 
+def test_a_landed_hard_link_or_pipe_is_refused_unread(tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text(known_chain.extract())
+    folder = tmp_path / "IND"
+    folder.mkdir()
+    os.link(secret, folder / "ind_zaakstatus_20230501.csv")
+    os.mkfifo(folder / "ind_zaakstatus_20230502.csv")
+    settled = time.time() - 60
+    for path in folder.iterdir():
+        os.utime(path, (settled, settled))
+    with override_settings(LANDING_ROOT=tmp_path):
+        pull_all()
+    assert sorted(Extract.objects.values_list("reason", flat=True)) == [
+        "refused: ind_zaakstatus_20230501.csv has other hard links, so it may be another's file; "
+        "it is not read",
+        "refused: ind_zaakstatus_20230502.csv is not a plain file; it is not read",
+    ]
+    assert not StatusEvent.objects.exists()
+
+
 def test_a_link_in_place_of_a_reason_file_is_not_written_through(tmp_path: Path) -> None:
     victim = tmp_path / "elsewhere" / "settings.py"
     victim.parent.mkdir()
