@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from chain.catalogue import mark_all_dirty
+from chain.indicators.kinds import KINDS
 from chain.models import (
     CatalogueChange,
     Chain,
@@ -88,10 +90,24 @@ class SignalBandInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedAdmin):
-    list_display = ["code", "goal", "name_nl", "kind", "unit", "direction"]
+    """The kind is picked from the engine's kinds; ``Indicator.clean`` checks the params."""
+
+    list_display = ["code", "goal", "name_nl", "kind", "unit", "direction", "cannot_be_computed"]
     list_filter = ["goal", "kind"]
     search_fields = ["code", "name_nl", "name_en"]
+    readonly_fields = ["cannot_be_computed"]
     inlines = [SignalBandInline]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "kind":
+            choices = [(name, name) for name in sorted(KINDS)]
+            return forms.ChoiceField(choices=choices, help_text="How the engine computes it.")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="cannot be computed")
+    def cannot_be_computed(self, obj: Indicator) -> str:
+        """Why the engine skips the stored indicator (a row changed outside this form)."""
+        return "; ".join(obj.computation_problems())
 
 
 @admin.register(Goal)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from chain.case_facts import rebuild_all_case_facts
-from chain.indicators.kinds import KINDS
+from chain.indicators.kinds import indicator_problems
 from chain.models import (
     CatalogueChange,
     Chain,
@@ -135,13 +135,10 @@ def _validate(data: Any) -> None:
         code = entry.get("code", "?")
         if entry.get("goal") not in goals:
             problems.append(f"indicator {code}: unknown goal {entry.get('goal')!r}")
-        kind = KINDS.get(entry.get("kind", ""))
-        if kind is None:
-            problems.append(f"indicator {code}: unknown kind {entry.get('kind')!r}")
-        else:
-            problems.extend(
-                f"indicator {code}: {p}" for p in kind.check_params(entry.get("params", {}))
-            )
+        problems.extend(
+            f"indicator {code}: {p}"
+            for p in indicator_problems(entry.get("kind"), entry.get("params", {}))
+        )
         for band in entry.get("bands", []):
             if band.get("signal") not in {"green", "amber", "red"}:
                 problems.append(f"indicator {code}: band signal {band.get('signal')!r}")

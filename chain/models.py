@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField, DateRangeField
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -254,6 +255,21 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def computation_problems(self) -> list[str]:
+        """Why the engine cannot compute this indicator (its kind or params); [] if it can."""
+        # Imported here: the kinds read this module's event types and measurement kinds.
+        from chain.indicators.kinds import indicator_problems
+
+        return indicator_problems(self.kind, self.params)
+
+    def clean(self) -> None:
+        """Refuse a kind or params the engine could not compute (the admin form calls this)."""
+        from chain.indicators.kinds import KINDS
+
+        super().clean()
+        if problems := self.computation_problems():
+            raise ValidationError({"params" if self.kind in KINDS else "kind": problems})
 
 
 class Signal(models.TextChoices):

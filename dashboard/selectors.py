@@ -28,7 +28,7 @@ from chain.selectors import (
 )
 from dashboard.forms import periods_ending
 from ingest.adapters.base import TRACKS
-from ingest.models import Extract, RejectedRow
+from ingest.models import Extract, RejectedRow, Source
 
 SPARKLINE_PERIODS = 12
 # Indicators of these kinds are stocks at period end: the flow page draws them over time.
@@ -239,6 +239,8 @@ class PartnerStatus:
     organisation: Organisation
     freshness: Freshness | None
     deliveries: list[Delivery]
+    # Where its extracts come from, with the last pull's failure if it failed; None: no pull yet.
+    source: Source | None = None
 
 
 def ingest_status(
@@ -248,7 +250,7 @@ def ingest_status(
     deliveries: int = 5,
     rejections: int = 20,
 ) -> list[PartnerStatus]:
-    """Each partner's latest deliveries and their first rejected rows, in three queries."""
+    """Each partner's source, latest deliveries and their first rejected rows, in four queries."""
     extracts = list(
         Extract.objects.filter(organisation_id__in=partners)
         .annotate(rank=_rank("organisation_id", F("received_at").desc(), F("pk").desc()))
@@ -263,6 +265,7 @@ def ingest_status(
         .order_by("extract_id", "rank")
     ):
         rows.setdefault(row.extract_id, []).append(row)
+    sources = {s.organisation_id: s for s in Source.objects.filter(organisation_id__in=partners)}
     return [
         PartnerStatus(
             organisation=organisation,
@@ -272,6 +275,7 @@ def ingest_status(
                 for e in extracts
                 if e.organisation_id == organisation.code
             ],
+            source=sources.get(organisation.code),
         )
         for organisation in Organisation.objects.filter(code__in=partners).order_by("code")
     ]

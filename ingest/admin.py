@@ -24,10 +24,17 @@ class RejectedRowInline(admin.TabularInline):
     readonly_fields = ["line", "field", "reason", "excerpt"]
     max_num = 0
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Extract)
 class ExtractAdmin(admin.ModelAdmin):
-    """Read-only: the ingest record is evidence and is never edited by hand."""
+    """Read-only: the ingest record is evidence and is never edited or deleted by hand.
+
+    Without the delete permission the admin offers neither the delete page nor the "delete
+    selected" action, and deleting an extract would take its rejected rows with it.
+    """
 
     list_display = [
         "received_at", "organisation", "channel", "name", "status", "rows_read", "accepted",
@@ -41,6 +48,9 @@ class ExtractAdmin(admin.ModelAdmin):
         return [f.name for f in Extract._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

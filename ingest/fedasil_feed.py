@@ -5,6 +5,10 @@ cursor is saved only after the page's events are committed, so a crash re-reads 
 never skips one. ``429`` (honouring ``Retry-After``), ``5xx`` and timeouts are retried with
 back-off; a run that gives up leaves the cursor where it was and records why on the source. A
 ``Retry-After`` longer than a run should wait ends the run: the next beat cycle resumes.
+
+The feed is read over https only outside development (``FEDASIL_FEED_REQUIRE_HTTPS``), and an
+answer longer than ``FEDASIL_FEED_MAX_BYTES`` is cut off and fails the run: a broken or hostile
+feed can neither be overheard nor fill the worker's memory.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from datetime import date
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -23,7 +28,13 @@ from django.utils import timezone
 
 from ingest.landing import landing_folder
 from ingest.models import Extract, Source
-from ingest.services import ImportSummary, ingest_extract, register_file
+from ingest.services import (
+    ImportSummary,
+    ingest_extract,
+    record_pull,
+    register_file,
+    summary_of,
+)
 
 logger = logging.getLogger(__name__)
 PAGE_LIMIT = 1000
@@ -46,27 +57,33 @@ def pull_feed(
 ) -> list[ImportSummary]:
     """One run over the feed: every new page, then today's capacity. Records errors on source."""
     base = (source.url or settings.FEDASIL_FEED_URL).rstrip("/")
-    if not base:
-        raise FeedError("no feed URL: set FEDASIL_FEED_URL or the source's URL")
     headers = {"Authorization": f"Bearer {settings.FEDASIL_FEED_TOKEN}"}
     own_client = client is None
     http = client or httpx.Client(timeout=30.0)
     summaries: list[ImportSummary] = []
+    error = ""
     try:
+        _check_url(base)
         _pull_pages(source, http, base, headers, sleep, summaries)
         day = today or timezone.localdate()
-        response = _get(http, f"{base}/v1/capacity", {"date": day.isoformat()}, headers, sleep)
-        summaries.append(_ingest_document(source, response.content, f"capacity-{day:%Y%m%d}"))
-        source.last_error = ""
+        body = _get(http, f"{base}/v1/capacity", {"date": day.isoformat()}, headers, sleep)
+        summaries.append(_ingest_document(source, body, f"capacity-{day:%Y%m%d}"))
     except FeedError as err:
-        source.last_error = str(err)
+        error = str(err)
         logger.error("Fedasil feed: %s", err)
     finally:
         if own_client:
             http.close()
-        source.last_pulled_at = timezone.now()
-        source.save()
+    record_pull(source=source, error=error)
     return summaries
+
+
+def _check_url(base: str) -> None:
+    if not base:
+        raise FeedError("no feed URL: set FEDASIL_FEED_URL or the source's URL")
+    if settings.FEDASIL_FEED_REQUIRE_HTTPS and urlsplit(base).scheme != "https":
+        # The bearer token and the events would cross the network readable by anyone on the way.
+        raise FeedError(f"the feed URL {base} is not https; outside development only https is used")
 
 
 def _pull_pages(
@@ -84,13 +101,13 @@ def _pull_pages(
         params: dict[str, str | int] = {"limit": PAGE_LIMIT}
         if cursor:
             params["cursor"] = cursor
-        response = _get(http, f"{base}/v1/occupancy-events", params, headers, sleep)
-        summary = _ingest_document(source, response.content, "occupancy-events")
+        body = _get(http, f"{base}/v1/occupancy-events", params, headers, sleep)
+        summary = _ingest_document(source, body, "occupancy-events")
         summaries.append(summary)
         # A page rejected whole stops the run; one whose items were all bad is quarantined.
         if summary.status == Extract.Status.REJECTED and not summary.rejected:
             raise FeedError(f"page at cursor {cursor!r} rejected: {summary.reason}")
-        next_cursor = json.loads(response.content).get("next_cursor")
+        next_cursor = _next_cursor(body, cursor)
         if next_cursor is None:
             # The last page: keep its cursor, so the next run re-reads it for new events.
             return
@@ -102,22 +119,34 @@ def _pull_pages(
         source.save(update_fields=["cursor"])
 
 
+def _next_cursor(body: bytes, cursor: str | None) -> object:
+    """The page's ``next_cursor``; the adapter accepted the page, but say so if it cannot."""
+    try:
+        page = json.loads(body)
+    except ValueError as err:
+        raise FeedError(f"page at cursor {cursor!r} is not JSON ({err})") from None
+    if not isinstance(page, dict):
+        raise FeedError(f"page at cursor {cursor!r} is not a JSON object")
+    return page.get("next_cursor")
+
+
 def _get(
     http: httpx.Client, url: str, params: dict, headers: dict[str, str], sleep: Callable
-) -> httpx.Response:
+) -> bytes:
     """GET with retries: Retry-After on 429, exponential back-off on 5xx and timeouts."""
     problem = ""
     for attempt in range(MAX_TRIES):
         try:
-            response = http.get(url, params=params, headers=headers)
+            response, body = _fetch(http, url, params, headers)
         except httpx.TransportError as err:
             problem = f"{type(err).__name__} ({err})"
             wait = 2.0**attempt
         else:
             if response.status_code == 200:
-                return response
+                return body
             if response.status_code != 429 and response.status_code < 500:
-                raise FeedError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
+                text = body[:200].decode("utf-8", "replace")
+                raise FeedError(f"GET {url} answered {response.status_code}: {text}")
             problem = f"HTTP {response.status_code}"
             asked = _retry_after(response)
             if asked is not None and asked > MAX_WAIT_SECONDS:
@@ -131,6 +160,28 @@ def _get(
             logger.warning("Fedasil feed: %s from %s; retrying in %.0f s", problem, url, wait)
             sleep(min(wait, MAX_WAIT_SECONDS))
     raise FeedError(f"GET {url} gave up after {MAX_TRIES} tries; last: {problem}")
+
+
+def _fetch(
+    http: httpx.Client, url: str, params: dict, headers: dict[str, str]
+) -> tuple[httpx.Response, bytes]:
+    """One GET, its body read as a stream and cut off past ``FEDASIL_FEED_MAX_BYTES``."""
+    limit = settings.FEDASIL_FEED_MAX_BYTES
+    too_long = f"GET {url} answered more than {limit:,} bytes (FEDASIL_FEED_MAX_BYTES); not read"
+    body = bytearray()
+    try:
+        with http.stream("GET", url, params=params, headers=headers) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FeedError(too_long)
+            # Decoded bytes are counted, so a small compressed answer cannot unpack unbounded.
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise FeedError(too_long)
+    except httpx.DecodingError as err:
+        raise FeedError(f"GET {url}: the answer could not be decoded ({err})") from None
+    return response, bytes(body)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -154,8 +205,8 @@ def _ingest_document(source: Source, content: bytes, kind: str) -> ImportSummary
     path = folder / f"{kind}-{timezone.now():%Y%m%dT%H%M%S%f}.json"
     path.write_bytes(content)
     extract = register_file(partner=source.organisation_id, path=Path(path), channel="feed")
-    if extract.status == Extract.Status.DUPLICATE:
-        return ImportSummary(extract_id=extract.pk, status=extract.status, reason=extract.reason)
+    if extract.is_finished:
+        return summary_of(extract)
     summary = ingest_extract(extract_id=extract.pk)
     assert summary is not None, "a freshly recorded extract is always waiting"
     return summary

@@ -25,7 +25,9 @@ class Source(models.Model):
     enabled = models.BooleanField(default=True)
     cursor = models.CharField(max_length=500, blank=True)
     last_pulled_at = models.DateTimeField(null=True, blank=True)
+    # Why the last pull failed, and when; both cleared by the next pull that succeeds.
     last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.organisation_id} ({self.kind})"

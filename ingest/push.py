@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from chain import clock
 from ingest.adapters.base import excerpt
 from ingest.adapters.push import parse_push
 from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey
@@ -113,6 +114,17 @@ def push_events(
         record.response = summary.as_dict()
         record.save(update_fields=["state", "status_code", "response"])
     return summary
+
+
+def purge_idempotency_records() -> int:
+    """Delete every record older than the replay window, in one statement; returns how many.
+
+    A key is replayed only within the window, so an older record can never be answered from
+    again; without the purge, the table would keep every push's key for ever.
+    """
+    expired = IdempotencyRecord.objects.filter(created_at__lt=clock.now() - REPLAY_WINDOW)
+    deleted, _ = expired.delete()
+    return deleted
 
 
 def _claim(api_key: OrganisationAPIKey, key: str, digest: str) -> IdempotencyRecord | Replay:

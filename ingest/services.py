@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
 
+from chain import clock
 from chain.models import Organisation
 from chain.tasks import schedule_recompute
 from ingest.adapters import adapter_for
 from ingest.adapters.base import ExtractRejected, Row
 from ingest.loader import load_rows
-from ingest.models import Extract
+from ingest.models import Extract, Source
 from ingest.pseudonym_key import check_pseudonym_key
 
 logger = logging.getLogger(__name__)
@@ -43,27 +48,65 @@ class ImportSummary:
         return data
 
 
-def file_digest(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a file, read in chunks."""
+class RefusedFile(Exception):
+    """A delivered file that is not read: a link, not a plain file, or gone; says which."""
+
+
+def open_delivered(path: Path) -> BinaryIO:
+    """Open a delivered file for reading, refusing anything but a plain file of its own.
+
+    A partner can write its landing folder, so a name there may be a symbolic link to any file
+    the worker can read; ``O_NOFOLLOW`` refuses one without reading its target, and the checks
+    on the opened file (not on the name, which can change meanwhile) refuse a device, a pipe or
+    a hard link to a file elsewhere.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise RefusedFile(f"{path.name} vanished from {path.parent} before it was read") from None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise RefusedFile(
+                f"{path.name} is a symbolic link; links are refused and their target is not read"
+            ) from None
+        raise
+    info = os.fstat(fd)
+    problem = ""
+    if not stat.S_ISREG(info.st_mode):
+        problem = f"{path.name} is not a plain file; it is not read"
+    elif info.st_nlink > 1:
+        problem = f"{path.name} has other hard links, so it may be another's file; it is not read"
+    if problem:
+        os.close(fd)
+        raise RefusedFile(problem)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def file_digest(stream: BinaryIO) -> tuple[str, int]:
+    """SHA-256 and size of an open file, read in chunks."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
     return digest.hexdigest(), size
 
 
 def register_file(*, partner: str, path: Path, channel: str = Extract.Channel.FILE) -> Extract:
-    """Record a delivered file; one whose content was already ingested is marked duplicate."""
+    """Record a delivered file; one whose content was already ingested is marked duplicate,
+    one that is refused unread (see ``open_delivered``) is recorded rejected with the reason."""
     organisation = Organisation.objects.get(code=partner)
-    sha256, size = file_digest(path)
-    extract = Extract(
-        organisation=organisation, channel=channel, name=path.name, path=str(path),
-        sha256=sha256, size=size,
-    )  # fmt: skip
+    extract = Extract(organisation=organisation, channel=channel, name=path.name, path=str(path))
+    try:
+        with open_delivered(path) as stream:
+            extract.sha256, extract.size = file_digest(stream)
+    except RefusedFile as err:
+        _refuse(extract, err)
+        return extract
     earlier = (
-        Extract.objects.filter(organisation=organisation, sha256=sha256, status__in=GOOD)
+        Extract.objects.filter(organisation=organisation, sha256=extract.sha256, status__in=GOOD)
         .order_by("received_at")
         .first()
     )
@@ -75,6 +118,29 @@ def register_file(*, partner: str, path: Path, channel: str = Extract.Channel.FI
         extract.finished_at = timezone.now()
     extract.save()
     return extract
+
+
+def _refuse(extract: Extract, err: RefusedFile) -> None:
+    extract.status = Extract.Status.REJECTED
+    extract.reason = f"refused: {err}"
+    extract.finished_at = clock.now()
+    extract.save()
+    logger.warning("extract %s (%s) refused: %s", extract.pk, extract.name, err)
+
+
+def summary_of(extract: Extract) -> ImportSummary:
+    """The answer for an extract finished without loading rows (a duplicate, a refusal)."""
+    return ImportSummary(extract_id=extract.pk, status=extract.status, reason=extract.reason)
+
+
+def record_pull(*, source: Source, error: str = "") -> None:
+    """Record a pull of ``source``: when, and why it failed (an empty ``error`` clears it)."""
+    now = clock.now()
+    source.last_pulled_at = now
+    source.last_error = error
+    source.last_error_at = now if error else None
+    # Only these: an administrator may have changed the source's settings during the pull.
+    source.save(update_fields=["last_pulled_at", "last_error", "last_error_at"])
 
 
 def ingest_extract(*, extract_id: int) -> ImportSummary | None:
@@ -98,7 +164,13 @@ def ingest_extract(*, extract_id: int) -> ImportSummary | None:
             return None
         extract.started_at = timezone.now()
         adapter = adapter_for(extract.organisation_id)
-        with Path(extract.path).open("rb") as stream:
+        try:
+            stream = open_delivered(Path(extract.path))
+        except RefusedFile as err:
+            # Left waiting, a vanished file would be retried, and fail, every cycle.
+            _refuse(extract, err)
+            return summary_of(extract)
+        with stream:
             return load_extract(extract, adapter.parse(stream))
 
 
@@ -122,7 +194,7 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
         extract.finished_at = timezone.now()
         extract.save()
         logger.warning("extract %s (%s) rejected: %s", extract.pk, extract.name, err)
-        return ImportSummary(extract_id=extract.pk, status=extract.status, reason=extract.reason)
+        return summary_of(extract)
     extract.rows_read = result.received
     extract.accepted = result.accepted
     extract.duplicates = result.duplicates
@@ -156,8 +228,8 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
 def ingest_file(*, partner: str, path: Path) -> ImportSummary:
     """Record and ingest one file now (``manage.py ingest_file``)."""
     extract = register_file(partner=partner, path=path)
-    if extract.status == Extract.Status.DUPLICATE:
-        return ImportSummary(extract_id=extract.pk, status=extract.status, reason=extract.reason)
+    if extract.is_finished:
+        return summary_of(extract)
     summary = ingest_extract(extract_id=extract.pk)
     assert summary is not None, "a freshly registered extract is always waiting"
     return summary

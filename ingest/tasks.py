@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from ingest.pull import pull_all
+from ingest.push import purge_idempotency_records as purge_idempotency_records_service
 from ingest.services import ingest_extract as ingest_extract_service
 
 
@@ -21,3 +22,9 @@ def pull_extracts() -> dict[str, int]:
     """One pull cycle over every source (scheduled by beat); each ingest queues its recompute."""
     results = pull_all()
     return {partner: len(summaries) for partner, summaries in results.items()}
+
+
+@shared_task
+def purge_idempotency_records() -> int:
+    """Delete idempotency records past their replay window (scheduled by beat)."""
+    return purge_idempotency_records_service()

@@ -333,6 +333,10 @@ def env_crontab(name: str, default: str) -> crontab:
 
 CELERY_BEAT_SCHEDULE = {
     "pull-extracts": {"task": "ingest.tasks.pull_extracts", "schedule": 300.0},
+    "purge-idempotency-records": {
+        "task": "ingest.tasks.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
     "compute-indicators": {"task": "chain.tasks.compute_dirty_indicators", "schedule": 120.0},
     # Every Monday at 07:00 in TIME_ZONE (Europe/Amsterdam) unless WEEKLY_REPORT_CRON says else.
     "weekly-reports": {
@@ -386,6 +390,10 @@ REPORT_CLAIM_TIMEOUT = timedelta(minutes=env_int("REPORT_CLAIM_TIMEOUT_MINUTES",
 LANDING_ROOT = Path(os.environ.get("LANDING_ROOT", BASE_DIR / "var" / "landing"))
 FEDASIL_FEED_URL = os.environ.get("FEDASIL_FEED_URL", "")
 FEDASIL_FEED_TOKEN = os.environ.get("FEDASIL_FEED_TOKEN", "")
+# The token and the events cross the network: plain http only for a local development feed.
+FEDASIL_FEED_REQUIRE_HTTPS = not DEBUG
+# A page of 1,000 events is well under 1 MB; an answer past this is cut off, not read whole.
+FEDASIL_FEED_MAX_BYTES = env_int("FEDASIL_FEED_MAX_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

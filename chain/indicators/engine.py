@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chain.indicators.kinds import KINDS
+from chain.indicators.kinds import KINDS, indicator_problems
 from chain.models import Chain, DirtyRange, Indicator
 from chain.periods import PERIOD_TYPES, periods_between
 
@@ -142,7 +142,7 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
         cursor.execute("ANALYZE periods")
         cursor.execute("ANALYZE period_day")
         _scope_cases(cursor, bind)
-        indicators = list(Indicator.objects.all())
+        indicators = computable_indicators()
         ordered = sorted(indicators, key=lambda i: KINDS[i.kind].reads_results)
         first_ratio = next((i for i in ordered if KINDS[i.kind].reads_results), None)
         for indicator in ordered:
@@ -212,6 +212,24 @@ def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:
         {"chain": chain},
     )
     return cursor.fetchone()
+
+
+def computable_indicators() -> list[Indicator]:
+    """The indicators the engine can compute; each other one is logged and skipped.
+
+    Its kind and params are checked here too, not only in the admin and the loader, because
+    a row may have been changed around them, and the checked milestone names go into SQL text.
+    """
+    computable = []
+    for indicator in Indicator.objects.all():
+        if problems := indicator_problems(indicator.kind, indicator.params):
+            logger.error(
+                "indicator %s cannot be computed and is skipped: %s",
+                indicator.code, "; ".join(problems),
+            )  # fmt: skip
+        else:
+            computable.append(indicator)
+    return computable
 
 
 def _compute_indicator(cursor, indicator: Indicator, bind: dict[str, object]) -> None:

@@ -12,6 +12,8 @@ track or nationality is unknown lands in the slice ``'-'``, which the engine dro
 
 Adding an indicator of an existing kind is catalogue data only. Parameters that end up in SQL
 text (milestone names) are checked against fixed lists first; everything else is bound.
+``indicator_problems`` is the one check of a kind and its parameters: the catalogue loader, the
+admin (through ``Indicator.clean``) and the engine, before it builds any SQL, all ask it.
 """
 
 from __future__ import annotations
@@ -199,15 +201,28 @@ class Kind:
         raise NotImplementedError
 
 
+def _names(value: object, allowed: frozenset[str]) -> bool:
+    """Whether ``value`` is a non-empty list of names from ``allowed`` (and nothing else)."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, str) and v in allowed for v in value)
+    )
+
+
 def _milestone(params: Params, key: str, problems: list[str]) -> None:
-    if params.get(key) not in MILESTONES:
+    if not _names([params.get(key)], MILESTONES):
         problems.append(f"param {key!r} must be one of {', '.join(sorted(MILESTONES))}")
 
 
 def _event_list(params: Params, key: str, problems: list[str]) -> None:
-    value = params.get(key)
-    if not isinstance(value, list) or not value or not set(value) <= EVENT_TYPES:
+    if not _names(params.get(key), EVENT_TYPES):
         problems.append(f"param {key!r} must be a non-empty list of event types")
+
+
+def _optional_text(params: Params, key: str, problems: list[str]) -> None:
+    if not isinstance(params.get(key), str | None):
+        problems.append(f"param {key!r} must be text when given")
 
 
 class CaseCount(Kind):
@@ -272,8 +287,7 @@ class OpenStock(Kind):
     def check_params(self, params: Params) -> list[str]:
         problems: list[str] = []
         _milestone(params, "from", problems)
-        until = params.get("until")
-        if not isinstance(until, list) or not until or not set(until) <= MILESTONES:
+        if not _names(params.get("until"), MILESTONES):
             problems.append("param 'until' must be a non-empty list of milestones")
         return problems
 
@@ -427,8 +441,10 @@ class EventSinceMilestoneMedian(Kind):
     def check_params(self, params: Params) -> list[str]:
         problems: list[str] = []
         _milestone(params, "since", problems)
-        if params.get("event_type") not in EVENT_TYPES:
+        if not _names([params.get("event_type")], EVENT_TYPES):
             problems.append("param 'event_type' must be an event type")
+        _optional_text(params, "reason", problems)
+        _optional_text(params, "outcome", problems)
         return problems
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
@@ -457,7 +473,8 @@ class Ratio(Kind):
     reads_results = True
 
     def check_params(self, params: Params) -> list[str]:
-        if not params.get("numerator") or not params.get("denominator"):
+        codes = (params.get("numerator"), params.get("denominator"))
+        if not all(isinstance(code, str) and code for code in codes):
             return ["params 'numerator' and 'denominator' must name indicators"]
         return []
 
@@ -485,3 +502,17 @@ KINDS: dict[str, Kind] = {
         EventSinceMilestoneMedian(), Ratio(),
     )
 }  # fmt: skip
+
+
+def indicator_problems(kind: object, params: object) -> list[str]:
+    """What keeps an indicator of ``kind`` with ``params`` from being computed; [] if nothing.
+
+    The one rule for every way a kind and parameters come in (catalogue file, admin, database):
+    the engine builds SQL only for an indicator without problems.
+    """
+    found = KINDS.get(kind) if isinstance(kind, str) else None
+    if found is None:
+        return [f"unknown kind {kind!r}; one of {', '.join(sorted(KINDS))}"]
+    if not isinstance(params, dict):
+        return ["params must be a JSON object"]
+    return found.check_params(params)

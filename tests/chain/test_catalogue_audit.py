@@ -8,19 +8,23 @@ known chain of ``tests/known_chain.py``, computed before the edit.
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 
+from chain.catalogue import CatalogueError, load_catalogue, mark_all_dirty
 from chain.indicators.engine import compute_dirty
-from chain.models import CaseFact, CatalogueChange, IndicatorValue, LegalTermRule
+from chain.indicators.kinds import indicator_problems
+from chain.models import CaseFact, CatalogueChange, Indicator, IndicatorValue, LegalTermRule
 from chain.tasks import apply_legal_term_rules
 from ingest.services import ingest_file
 from tests import known_chain
@@ -174,3 +178,87 @@ def test_a_container_start_keeps_the_catalogue_an_administrator_edited(
     assert "nothing loaded" in out.getvalue()
     assert LegalTermRule.objects.get(chain="BE").months == 9
     assert CatalogueChange.objects.filter(action="load").count() == 1
+
+
+# One rule for kind and params: the admin, the catalogue loader and the engine all apply it.
+
+INJECTED = {"milestone": "lodged IS NULL; DROP TABLE chain_casefact; --"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "problem"),
+    [
+        ("case_count", INJECTED, "param 'milestone' must be one of "),
+        ("case_count", {"milestone": ["lodged"]}, "param 'milestone' must be one of "),
+        ("open_stock", {"from": "lodged", "until": [["decided"]]}, "param 'until' must be a "),
+        ("event_count", {"event_types": [{"a": 1}]}, "param 'event_types' must be a non-empty "),
+        ("case_count", ["lodged"], "params must be a JSON object"),
+        ("case_cuont", {"milestone": "lodged"}, "unknown kind 'case_cuont'; one of case_count, "),
+        (["case_count"], {}, "unknown kind ['case_count']"),
+    ],
+)
+def test_a_kind_or_params_the_engine_cannot_compute_is_named_not_raised(
+    kind: Any, params: Any, problem: str
+) -> None:
+    [found] = indicator_problems(kind, params)
+    assert found.startswith(problem)
+
+
+def test_the_admin_refuses_params_the_engine_cannot_compute(
+    catalogue: None, admin_client: Client
+) -> None:
+    url = "/admin/chain/indicator/applications_lodged/change/"
+    page = admin_client.get(url)
+    answer = admin_client.post(url, {**form_data(page), "params": json.dumps(INJECTED)})
+    assert answer.status_code == 200
+    errors = answer.context["adminform"].form.errors
+    assert errors["params"][0].startswith("param 'milestone' must be one of deadline, decided, ")
+    assert Indicator.objects.get(code="applications_lodged").params == {"milestone": "lodged"}
+    assert not edits().exists()
+
+
+def test_the_admin_offers_only_the_kinds_the_engine_knows(
+    catalogue: None, admin_client: Client
+) -> None:
+    url = "/admin/chain/indicator/applications_lodged/change/"
+    page = admin_client.get(url)
+    answer = admin_client.post(url, {**form_data(page), "kind": "case_cuont"})
+    assert "kind" in answer.context["adminform"].form.errors
+    assert Indicator.objects.get(code="applications_lodged").kind == "case_count"
+
+
+def test_the_catalogue_loader_refuses_what_the_admin_refuses(
+    catalogue: None, tmp_path: Path
+) -> None:
+    data = json.loads((settings.BASE_DIR / "catalogue" / "catalogue-v1.json").read_text())
+    data["indicators"][0]["params"] = INJECTED
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CatalogueError) as refused:
+        load_catalogue(path=path)
+    [problem] = Indicator(kind="case_count", params=INJECTED).computation_problems()
+    assert str(refused.value) == f"indicator applications_lodged: {problem}"
+
+
+def test_the_engine_skips_an_invalid_indicator_computes_the_rest_and_the_pages_say_why(
+    computed: None, admin_client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Changed around the admin (a migration, a shell): the engine must not trust it.
+    Indicator.objects.filter(code="applications_lodged").update(params=INJECTED)
+    IndicatorValue.objects.all().delete()
+    mark_all_dirty()
+    compute_dirty()
+    computed_codes = set(IndicatorValue.objects.values_list("indicator_id", flat=True))
+    assert "applications_lodged" not in computed_codes
+    assert {"decisions_taken", "decision_lead_time_median", "open_cases"} <= computed_codes
+    assert CaseFact.objects.exists()  # the "DROP TABLE" never ran
+    assert "indicator applications_lodged cannot be computed and is skipped: " in caplog.text
+    why = "param &#x27;milestone&#x27; must be one of deadline, decided, "
+    overview = admin_client.get("/", {"chain": "NL"}).content.decode()
+    assert f"Cannot be computed: {why}" in overview
+    page = admin_client.get("/indicators/applications_lodged/", {"chain": "NL"})
+    assert f"This indicator cannot be computed, so the values below are not current: {why}" in (
+        page.content.decode()
+    )
+    listing = admin_client.get("/admin/chain/indicator/").content.decode()
+    assert why in listing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from chain.models import Measurement, StatusEvent
 from ingest.demo.feed_server import make_app
 from ingest.fedasil_feed import pull_feed
 from ingest.models import Extract, Source
+from ingest.pull import pull_all
+from tests import known_chain
 
 pytestmark = pytest.mark.django_db
 TOKEN = "feed-token"
@@ -88,8 +91,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body).encode()
         try:
             self.send_response(answer.status)
-            for name, value in {**answer.headers, "Content-Length": str(len(body))}.items():
-                self.send_header(name, value)
+            # An empty header is left out: without Content-Length the body ends with the connection.
+            for name, value in {"Content-Length": str(len(body)), **answer.headers}.items():
+                if value:
+                    self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
@@ -297,6 +302,58 @@ def test_a_refused_token_is_not_retried(feed: Feed, source: Source) -> None:
     assert pull(source, sleeps) == []
     assert source.last_error.startswith(f"GET {feed.url}/v1/occupancy-events answered 401:")
     assert sleeps == []
+
+
+def test_an_answer_that_cannot_be_decoded_fails_the_feed_alone_and_the_others_are_pulled(
+    feed: Feed, source: Source, settings: Settings, tmp_path: Path
+) -> None:
+    feed.with_pages([item(1)])
+    feed.scripted[""] = [Answer(body=b"this is not gzip", headers={"Content-Encoding": "gzip"})]
+    settings.FEDASIL_FEED_URL = feed.url
+    ind = tmp_path / "IND"
+    ind.mkdir()
+    dropped = ind / "ind_zaakstatus_20230501.csv"
+    dropped.write_text(known_chain.extract())
+    settled = dropped.stat().st_mtime - 60
+    os.utime(dropped, (settled, settled))
+    results = pull_all()
+    assert (results["FEDASIL"], [s.status for s in results["IND"]]) == ([], ["accepted"])
+    source.refresh_from_db()
+    assert source.last_error.startswith(
+        f"GET {feed.url}/v1/occupancy-events: the answer could not be decoded ("
+    )
+    assert source.last_error_at is not None
+    # The next run that succeeds clears the failure.
+    assert pull(source) == ["accepted", "accepted"]
+    assert (source.last_error, source.last_error_at) == ("", None)
+
+
+def test_outside_development_a_feed_url_that_is_not_https_is_not_asked(
+    feed: Feed, source: Source, settings: Settings
+) -> None:
+    settings.FEDASIL_FEED_REQUIRE_HTTPS = True
+    feed.with_pages([item(1)])
+    assert pull(source) == []
+    assert source.last_error == (
+        f"the feed URL {feed.url} is not https; outside development only https is used"
+    )
+    assert feed.requests == []
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["with-length", "streamed"])
+def test_an_answer_past_the_size_limit_is_cut_off_and_fails_the_run(
+    feed: Feed, source: Source, settings: Settings, declared: bool
+) -> None:
+    settings.FEDASIL_FEED_MAX_BYTES = 2_000
+    feed.with_pages([item(i) for i in range(20)])
+    if not declared:
+        feed.scripted[""] = [Answer(body=feed.pages[0], headers={"Content-Length": ""})]
+    assert pull(source) == []
+    assert source.last_error == (
+        f"GET {feed.url}/v1/occupancy-events answered more than 2,000 bytes "
+        "(FEDASIL_FEED_MAX_BYTES); not read"
+    )
+    assert not Extract.objects.exists()
 
 
 class _QuietWSGIHandler(WSGIRequestHandler):

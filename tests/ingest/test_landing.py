@@ -1,7 +1,8 @@
 """Landing folders: complete files only, archive after ingest, rejected files beside a reason.
 
 Two workers pulling at once (two threads, each on its own database connection, as two Celery
-workers would be) never ingest an extract twice.
+workers would be) never ingest an extract twice. A partner can write its own folder, so links
+there are refused and shown on the ingest page, and nothing outside the folder is read or written.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from chain.models import StatusEvent
 from ingest.landing import complete_files
 from ingest.management.commands.bench_ingest import write_extract
-from ingest.models import Extract
+from ingest.models import Extract, Source
 from ingest.pull import pull_all
 from ingest.services import ingest_extract, register_file
 from tests import known_chain
@@ -36,6 +38,23 @@ def drop(folder: Path, name: str, text: str, age: float = 60) -> Path:
     old = time.time() - age
     os.utime(path, (old, old))
     return path
+
+
+def link(path: Path, target: Path, age: float = 60) -> Path:
+    """A settled symbolic link at ``path``, as a partner could leave one in its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+    old = time.time() - age
+    os.utime(path, (old, old), follow_symlinks=False)
+    return path
+
+
+def ingest_page(partner: str) -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(User.objects.create_superuser("beheerder", "beheer@example.org"))
+    response = client.get("/ingest/", {"partner": partner})
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_it_leaves_files_still_being_written(tmp_path: Path) -> None:
@@ -74,6 +93,142 @@ def test_the_next_cycle_ingests_an_extract_a_killed_worker_left_behind(tmp_path:
     assert Extract.objects.get().status == "accepted"
     assert StatusEvent.objects.count() == 13
     assert (tmp_path / "IND" / "archive" / "ind_zaakstatus_20230501.csv").exists()
+
+
+def test_a_landed_link_is_refused_unread_and_the_page_says_why(tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("secret;column\n3012345678;x\n")
+    link(tmp_path / "IND" / "ind_zaakstatus_20230501.csv", secret)
+    with override_settings(LANDING_ROOT=tmp_path):
+        [summary] = pull_all()["IND"]
+    extract = Extract.objects.get()
+    assert (summary.status, extract.status) == ("rejected", "rejected")
+    assert extract.reason == (
+        "refused: ind_zaakstatus_20230501.csv is a symbolic link; links are refused and their "
+        "target is not read"
+    )
+    # Never read: no digest, no size, no row quoted back.
+    assert (extract.sha256, extract.size, extract.rejections.count()) == ("", 0, 0)
+    moved = tmp_path / "IND" / "rejected" / "ind_zaakstatus_20230501.csv"
+    assert moved.is_symlink() and secret.read_text().startswith("secret;")
+    assert (moved.parent / f"{moved.name}.reason.txt").read_text() == extract.reason + "\n"
+    assert "is a symbolic link; links are refused" in ingest_page("IND")
+
+
+def test_a_landed_hard_link_or_pipe_is_refused_unread(tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text(known_chain.extract())
+    folder = tmp_path / "IND"
+    folder.mkdir()
+    os.link(secret, folder / "ind_zaakstatus_20230501.csv")
+    os.mkfifo(folder / "ind_zaakstatus_20230502.csv")
+    settled = time.time() - 60
+    for path in folder.iterdir():
+        os.utime(path, (settled, settled))
+    with override_settings(LANDING_ROOT=tmp_path):
+        pull_all()
+    assert sorted(Extract.objects.values_list("reason", flat=True)) == [
+        "refused: ind_zaakstatus_20230501.csv has other hard links, so it may be another's file; "
+        "it is not read",
+        "refused: ind_zaakstatus_20230502.csv is not a plain file; it is not read",
+    ]
+    assert not StatusEvent.objects.exists()
+
+
+def test_a_link_in_place_of_a_reason_file_is_not_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "elsewhere" / "settings.py"
+    victim.parent.mkdir()
+    victim.write_text("KEEP = True\n")
+    name = "ind_zaakstatus_20230501.csv"
+    link(tmp_path / "IND" / "rejected" / f"{name}.reason.txt", victim)
+    drop(tmp_path / "IND", name, "not;the;header\n1;2;3\n")
+    with override_settings(LANDING_ROOT=tmp_path):
+        pull_all()
+    extract = Extract.objects.get()
+    assert victim.read_text() == "KEEP = True\n"
+    beside = tmp_path / "IND" / "rejected" / f"{extract.pk}-{name}.reason.txt"
+    assert "missing column(s)" in beside.read_text()
+
+
+@pytest.mark.parametrize(
+    ("subfolder", "text"),
+    [
+        ("processing", known_chain.extract()),
+        ("archive", known_chain.extract()),
+        ("rejected", "not;the;header\n1;2;3\n"),
+    ],
+)
+def test_a_subfolder_that_is_a_link_stops_that_partner_and_the_page_says_why(
+    tmp_path: Path, subfolder: str, text: str
+) -> None:
+    outside = tmp_path / "COA" / "incoming"
+    outside.mkdir(parents=True)
+    link(tmp_path / "IND" / subfolder, outside)
+    dropped = drop(tmp_path / "IND", "ind_zaakstatus_20230501.csv", text)
+    with override_settings(LANDING_ROOT=tmp_path):
+        assert pull_all()["IND"] == []
+    assert not list(outside.iterdir())
+    assert dropped.exists() and not Extract.objects.exists()
+    source = Source.objects.get(organisation_id="IND")
+    assert source.last_error == (
+        f"{tmp_path / 'IND' / subfolder} is a symbolic link; a landing folder and its "
+        "subfolders must be real folders, so nothing was pulled"
+    )
+    assert source.last_error_at is not None
+    page = ingest_page("IND")
+    assert "The last pull failed" in page and "must be real folders" in page
+
+
+def test_a_partner_folder_that_is_a_link_is_not_pulled_until_it_is_a_folder_again(
+    tmp_path: Path,
+) -> None:
+    other = tmp_path / "other-partner"
+    drop(other, "ind_zaakstatus_20230501.csv", known_chain.extract())
+    link(tmp_path / "IND", other)
+    with override_settings(LANDING_ROOT=tmp_path):
+        pull_all()
+        assert not Extract.objects.exists()
+        assert "is a symbolic link" in Source.objects.get(organisation_id="IND").last_error
+        (tmp_path / "IND").unlink()
+        drop(tmp_path / "IND", "ind_zaakstatus_20230501.csv", known_chain.extract())
+        pull_all()
+    source = Source.objects.get(organisation_id="IND")
+    assert (source.last_error, source.last_error_at) == ("", None)
+    assert Extract.objects.get().status == "accepted"
+    assert "The last pull failed" not in ingest_page("IND")
+
+
+def test_an_extract_whose_file_vanished_is_rejected_and_the_partner_goes_on(
+    tmp_path: Path,
+) -> None:
+    processing = tmp_path / "IND" / "processing"
+    gone = drop(processing, "ind_zaakstatus_20230430.csv", "x")
+    register_file(partner="IND", path=gone)  # the worker died after recording it
+    gone.unlink()
+    drop(tmp_path / "IND", "ind_zaakstatus_20230501.csv", known_chain.extract())
+    with override_settings(LANDING_ROOT=tmp_path):
+        results = pull_all()
+    assert [s.status for s in results["IND"]] == ["rejected", "accepted"]
+    vanished = Extract.objects.get(name="ind_zaakstatus_20230430.csv")
+    assert vanished.reason == (
+        f"refused: ind_zaakstatus_20230430.csv vanished from {processing} before it was read"
+    )
+    assert StatusEvent.objects.count() == 13
+    assert Source.objects.get(organisation_id="IND").last_error == ""
+
+
+def test_a_failing_source_is_recorded_and_the_others_are_still_pulled(tmp_path: Path) -> None:
+    # COA comes before IND; a feed without a URL fails.
+    Source.objects.create(organisation_id="COA", kind=Source.Kind.FEED)
+    drop(tmp_path / "IND", "ind_zaakstatus_20230501.csv", known_chain.extract())
+    with override_settings(LANDING_ROOT=tmp_path, FEDASIL_FEED_URL=""):
+        results = pull_all()
+    assert [s.status for s in results["IND"]] == ["accepted"]
+    coa = Source.objects.get(organisation_id="COA")
+    assert coa.last_error == "no feed URL: set FEDASIL_FEED_URL or the source's URL"
+    assert coa.last_error_at is not None
 
 
 def run_at_once(work: Callable[[], T], workers: int = 2) -> list[T]:

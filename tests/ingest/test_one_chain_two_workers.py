@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from django.db import connection
 
+from ingest.adapters.base import Row
+from ingest.adapters.ind import IndAdapter
 from ingest.models import Extract
 from ingest.services import ImportSummary, ingest_extract, register_file
 from tests.workers import wait_for
@@ -33,16 +36,28 @@ def a_worker_is_reading(extract_id: int) -> bool:
         return cursor.fetchone()[0] > 0
 
 
+class HeldAdapter(IndAdapter):
+    """The IND adapter, except that in the ``held`` thread it waits for ``released`` first.
+
+    A delivered file must be a plain file (a pipe is refused), so the first worker is held
+    here, inside its transaction, rather than by reading a pipe.
+    """
+
+    def __init__(self, held: threading.Thread) -> None:
+        self.held = held
+        self.released = threading.Event()
+
+    def parse(self, stream: BinaryIO) -> Iterator[Row]:
+        if threading.current_thread() is self.held:
+            assert self.released.wait(30), "the test never released the first worker"
+        return super().parse(stream)
+
+
 def test_a_second_worker_is_not_held_up_by_another_extract_of_the_same_chain(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slow = register_file(partner="IND", path=ind_file(tmp_path / "ind_1.csv", 1))
     other = register_file(partner="IND", path=ind_file(tmp_path / "ind_2.csv", 2))
-    # The first worker reads its file from a pipe, so it stays inside its transaction until the
-    # test writes the file's content.
-    pipe = tmp_path / "pipe.csv"
-    os.mkfifo(pipe)
-    Extract.objects.filter(pk=slow.pk).update(path=str(pipe))
     results: list[ImportSummary | None] = []
 
     def first_worker() -> None:
@@ -52,12 +67,14 @@ def test_a_second_worker_is_not_held_up_by_another_extract_of_the_same_chain(
             connection.close()
 
     worker = threading.Thread(target=first_worker)
+    adapter = HeldAdapter(worker)
+    monkeypatch.setattr("ingest.services.adapter_for", lambda partner: adapter)
     worker.start()
     try:
         wait_for(lambda: a_worker_is_reading(slow.pk), 30, "the first worker to lock its extract")
         second = ingest_extract(extract_id=other.pk)
     finally:
-        pipe.write_text(f"{HEADER}\n")
+        adapter.released.set()
         worker.join(timeout=30)
 
     assert second is not None and second.status == Extract.Status.ACCEPTED

@@ -12,6 +12,7 @@ from typing import cast
 from unittest import mock
 
 import pytest
+import time_machine
 from django.db import IntegrityError
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -21,6 +22,7 @@ from ingest.adapters.base import EventRow
 from ingest.adapters.ind import IndAdapter
 from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey, RejectedRow
 from ingest.services import ingest_file
+from ingest.tasks import purge_idempotency_records
 from tests import known_chain
 
 pytestmark = pytest.mark.django_db
@@ -456,3 +458,18 @@ def test_the_same_events_by_file_and_by_push_count_once(client: APIClient, tmp_p
     assert (by_file.accepted, by_file.duplicates) == (8, 5)
     assert (again["accepted"], again["duplicates"]) == (0, 13)
     assert StatusEvent.objects.count() == 13
+
+
+def test_a_purge_deletes_idempotency_records_past_the_replay_window_only(
+    client: APIClient, settings: object
+) -> None:
+    with time_machine.travel(datetime(2023, 5, 1, 8, 0, tzinfo=UTC), tick=False):
+        post(client, {"events": [event(1)]}, **{"Idempotency-Key": KEY})
+    fresh = "0f0c2d4e-1a2b-4c3d-8e9f-001122334455"
+    with time_machine.travel(datetime(2023, 5, 2, 7, 0, tzinfo=UTC), tick=False):
+        post(client, {"events": [event(2)]}, **{"Idempotency-Key": fresh})
+    with time_machine.travel(datetime(2023, 5, 2, 9, 0, tzinfo=UTC), tick=False):
+        assert purge_idempotency_records() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == [fresh]
+    schedule = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}  # type: ignore[attr-defined]
+    assert "ingest.tasks.purge_idempotency_records" in schedule
