@@ -3,7 +3,7 @@
 A benchmark that breaks (a setting production now requires, a renamed function, a server that
 no longer boots) then fails the suite instead of the next measurement. Each test boots the real
 production processes: gunicorn with ``DEBUG`` off, and for freshness a Celery worker and beat.
-``bench_ingest --smoke`` is tested with the ingest. Run them alone with ``-m bench_smoke``.
+Run them alone with ``-m bench_smoke``.
 """
 
 from __future__ import annotations

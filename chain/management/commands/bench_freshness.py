@@ -91,32 +91,29 @@ class Command(BaseCommand):
             f"/api/v1/indicators/{INDICATOR}/values?chain=NL&period=month&from={label}&to={label}"
         )
         occurred_at = datetime.combine(today, datetime.min.time(), ZoneInfo(_nl_timezone()))
-        shown_s, push_s = [], []
         with (
             production_processes(worker=True, beat=True) as base,
             httpx.Client(base_url=base, headers=PROXY_HEADERS, timeout=120) as client,
         ):
+            pusher = {"Authorization": f"Api-Key {push_key}"}
             reader = {"Authorization": f"Api-Key {read_key}"}
             shown = _decisions(client, values_url, reader)
+            shown_s, push_s = [], []
             for number, batch in enumerate(batches, start=1):
-                body = _decisions_pushed(batch, occurred_at=occurred_at, rng=rng)
                 started = time.perf_counter()
                 answer = client.post(
-                    "/api/v1/events", json=body, headers={"Authorization": f"Api-Key {push_key}"}
-                )
+                    "/api/v1/events", headers=pusher,
+                    json=_decisions_pushed(batch, occurred_at=occurred_at, rng=rng),
+                )  # fmt: skip
                 push_s.append(time.perf_counter() - started)
                 if answer.status_code != 200 or answer.json()["accepted"] != len(batch):
                     raise CommandError(
                         f"push {number} answered {answer.status_code}: {answer.text[:300]}"
                     )
-                expected = shown + len(batch)
-                while (shown := _decisions(client, values_url, reader)) != expected:
-                    if time.perf_counter() - started > timeout:
-                        raise CommandError(
-                            f"push {number}: {INDICATOR} still {shown}, not {expected}, "
-                            f"after {timeout:.0f} s"
-                        )
-                    time.sleep(POLL_SECONDS)
+                shown = _wait_for_value(
+                    client, values_url, reader, expected=shown + len(batch),
+                    deadline=started + timeout, push=number,
+                )  # fmt: skip
                 shown_s.append(time.perf_counter() - started)
                 self.stdout.write(f"push {number}: shown after {shown_s[-1]:.2f} s")
         figures = {
@@ -156,6 +153,18 @@ def _decisions_pushed(
 
 def _nl_timezone() -> str:
     return Chain.objects.get(code="NL").timezone
+
+
+def _wait_for_value(
+    client: httpx.Client, url: str, headers: dict[str, str], *, expected: float,
+    deadline: float, push: int,
+) -> float:  # fmt: skip
+    """Ask the API as a client would until it shows ``expected``; fail at ``deadline``."""
+    while (shown := _decisions(client, url, headers)) != expected:
+        if time.perf_counter() > deadline:
+            raise CommandError(f"push {push}: {INDICATOR} still {shown}, not {expected}")
+        time.sleep(POLL_SECONDS)
+    return shown
 
 
 def _decisions(client: httpx.Client, url: str, headers: dict[str, str]) -> float:
