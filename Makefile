@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Local runs are development runs; production sets its own environment (docker-compose.yml).
 export DEBUG ?= 1
 
-.PHONY: install demo test lint format bench-ingest bench-indicators stop clean
+.PHONY: install demo test lint format bench-ingest bench-indicators bench-freshness stop clean
 
 install: $(VENV)/.installed
 
@@ -36,11 +36,22 @@ bench-ingest: install
 	PSI_DB_NAME=psi_bench_ingest $(BIN)/python manage.py load_catalogue
 	PSI_DB_NAME=psi_bench_ingest $(BIN)/python manage.py bench_ingest
 
+# The servers, workers and beat these two start run as in production, on a Redis database of
+# their own (so that no development or test task reaches them), and pseudonymize with the key
+# the data was generated with: one as long as production's. BENCH_ARGS=--smoke: seconds.
+BENCH_KEY := PSI_PSEUDONYM_KEY=bench-only-pseudonym-key-not-a-secret-0123456789
 bench-indicators: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py migrate --verbosity 0
 	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py load_catalogue
-	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py bench_indicators
+	PSI_DB_NAME=psi_bench_indicators PSI_REDIS_DB=2 $(BENCH_KEY) \
+		$(BIN)/python manage.py bench_indicators $(BENCH_ARGS)
+
+bench-freshness: install
+	PSI_DB_NAME=psi_bench_freshness $(BIN)/python manage.py migrate --verbosity 0
+	PSI_DB_NAME=psi_bench_freshness $(BIN)/python manage.py load_catalogue
+	PSI_DB_NAME=psi_bench_freshness PSI_REDIS_DB=3 $(BENCH_KEY) \
+		$(BIN)/python manage.py bench_freshness $(BENCH_ARGS)
 
 stop: install
 	$(BIN)/python -c "from psi.embedded import stop_services; stop_services()"

@@ -16,9 +16,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
+from chain import clock
 from chain.case_facts import rebuild_all_case_facts
+from ingest.models import Extract
 from ingest.pseudonymize import person_key
 
 DAYS = 3 * 365
@@ -27,6 +29,19 @@ BELGIAN_EVERY = 5
 # IND's codes for the events of the next day's extract (contracts/partners.md).
 DECISION_CODES = ("INWILLIGING", "AFWIJZING", "BUITEN_BEHANDELING")
 IND_HEADER = "vnummer;zaaknummer;spoor;nationaliteit;gebeurtenis;datum;tijd;locatie;amv\n"
+_RESET = (
+    "TRUNCATE chain_indicatorvalue, chain_casefact, chain_statusevent, chain_case, "
+    "chain_measurement, chain_dirtyrange, ingest_rejectedrow, ingest_extract CASCADE"
+)
+# Below this many cases every case is a candidate for the next events: a sample would be short.
+_SAMPLE_AT_LEAST = 10_000
+
+
+def is_bench_database() -> bool:
+    """Whether this database may be emptied: one of the benchmarks' own (``psi_bench_…``), or
+    the test database of a test run, thrown away when the run ends."""
+    name = connection.settings_dict["NAME"]
+    return "bench" in name or name.startswith("test_")
 
 
 def raw_number(i: int) -> tuple[str, str]:
@@ -95,6 +110,23 @@ FROM unnest(ARRAY['NL', 'BE']) ch, generate_series(0, 39) l,
 """
 
 
+def fresh_chain(*, cases: int, today: date) -> int:
+    """Empty the chain tables and fill them with ``cases`` generated cases up to ``today``, as
+    one accepted IND extract; returns the number of events."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_RESET)
+        extract = Extract.objects.create(
+            organisation_id="IND", channel=Extract.Channel.FILE, name="bench", sha256="",
+            status=Extract.Status.ACCEPTED, finished_at=clock.now(),
+        )  # fmt: skip
+        events = generate(cases=cases, extract_id=extract.pk, today=today)
+    with connection.cursor() as cursor:
+        # What autovacuum does soon after a large load, and a long-lived database has had.
+        cursor.execute("VACUUM ANALYZE chain_statusevent, chain_casefact")
+    return events
+
+
 def generate(*, cases: int, extract_id: int, today: date) -> int:
     """Fill the chain tables with ``cases`` cases up to ``today``; returns the number of events."""
     first = today - timedelta(days=DAYS)
@@ -124,7 +156,7 @@ def write_next_extract(path: Path, *, cases: int, events: int, today: date, seed
     """
     rng = random.Random(seed)
     rows = []
-    for number, track, nationality in _open_dutch_cases(cases=cases, wanted=events // 4, rng=rng):
+    for number, track, nationality in open_dutch_cases(cases=cases, wanted=events // 4, rng=rng):
         hearing, decision = today - timedelta(days=rng.randint(1, 2)), today
         rows.append((number, track, nationality, "GEHOOR", hearing))
         rows.append((number, track, nationality, rng.choice(DECISION_CODES), decision))
@@ -141,10 +173,11 @@ def write_next_extract(path: Path, *, cases: int, events: int, today: date, seed
             out.write(f"{number};Z{number};{track};{nationality};{code};{day:%d-%m-%Y};;;N\n")
 
 
-def _open_dutch_cases(*, cases: int, wanted: int, rng: random.Random) -> list[tuple[str, str, str]]:
-    """Up to ``wanted`` undecided Dutch cases: (V-nummer, track, nationality)."""
+def open_dutch_cases(*, cases: int, wanted: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """Up to ``wanted`` lodged, undecided Dutch cases of the generated chain, in a random
+    sample: (V-nummer, track, nationality)."""
     candidates = {}
-    for i in rng.sample(range(1, cases + 1), min(cases, wanted * 8)):
+    for i in rng.sample(range(1, cases + 1), min(cases, max(wanted * 8, _SAMPLE_AT_LEAST))):
         chain, raw = raw_number(i)
         if chain == "NL":
             candidates[person_key(chain, raw)] = raw

@@ -1,36 +1,31 @@
 """The read side for ``bench_indicators``: the API under load, and the overview page's render.
 
-The API runs under gunicorn with 2 workers, as in production (``DEBUG`` off) behind an
-imagined TLS-terminating proxy (wrk, 16 connections, sends ``X-Forwarded-Proto: https``, as the
-proxy would). The overview page is rendered in this process by Django's test client.
+The API runs under gunicorn with 2 workers, as in production (``chain.bench_servers``) behind
+an imagined TLS-terminating proxy (wrk, 16 connections, sends ``X-Forwarded-Proto: https``, as
+the proxy would). The overview page is rendered in this process by Django's test client.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
 from statistics import median
 
 import httpx
-from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 
+from chain.bench_servers import PROXY_HEADERS
 from chain.periods import MONTH, Period, latest_complete
 from dashboard.access import CHAIN_DIRECTOR
 from ingest.models import OrganisationAPIKey
 
 MONTHS = 36
-HEADERS = {"X-Forwarded-Proto": "https"}
 # wrk alternates the URLs and prints the latency percentiles it measured, in microseconds.
 _SCRIPT = """
 local paths = {%s}
@@ -69,43 +64,21 @@ def urls(today: date) -> list[str]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def api_under_load(*, seconds: int, today: date) -> dict[str, str]:
-    """p50/p95/p99 latency (ms) and requests per second of the read API under wrk."""
+def api_under_load(*, base: str, seconds: int, today: date) -> dict[str, str]:
+    """p50/p95/p99 latency (ms) and requests per second of the read API at ``base`` under wrk."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     _, key = OrganisationAPIKey.objects.create_key(name="bench", scope="read")
-    port = _free_port()
-    production = {
-        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
-        "PSI_PSEUDONYM_KEY": settings.PSI_PSEUDONYM_KEY, "REDIS_URL": settings.REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
-        [sys.executable, "-m", "gunicorn", "psi.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=settings.BASE_DIR, env={**os.environ, **production},
-    )  # fmt: skip
     paths = urls(today)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base, paths, key)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(_SCRIPT % (", ".join(f'"{u}"' for u in paths), key))
+    _check_answers(base, paths, key)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(_SCRIPT % (", ".join(f'"{u}"' for u in paths), key))
+        script.flush()
         result = subprocess.run(  # noqa: S603
             [wrk, "-t", "2", "-c", "16", "-d", f"{seconds}s", "-s", script.name, base],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
-        os.unlink(script.name)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     found = dict(re.findall(r"^(p\d+|requests|seconds|errors) ([\d.]+)$", result.stdout, re.M))
     if int(found["errors"]):
         raise RuntimeError(f"wrk saw {found['errors']} errors:\n{result.stdout}")
@@ -117,19 +90,11 @@ def api_under_load(*, seconds: int, today: date) -> dict[str, str]:
     }
 
 
-def _wait_until_up(base: str, paths: list[str], key: str) -> None:
-    """Wait for the server, and check that it answers every URL before measuring."""
-    headers = {"Authorization": f"Api-Key {key}", **HEADERS}
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            answers = [httpx.get(base + path, headers=headers) for path in paths]
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-    for path, answer in zip(paths, answers, strict=True):
+def _check_answers(base: str, paths: list[str], key: str) -> None:
+    """Every URL under load answers 200 before it is measured."""
+    headers = {"Authorization": f"Api-Key {key}", **PROXY_HEADERS}
+    for path in paths:
+        answer = httpx.get(base + path, headers=headers)
         if answer.status_code != 200:
             raise RuntimeError(f"{path} answered {answer.status_code}: {answer.text[:300]}")
 

@@ -24,6 +24,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PSI_VAR_DIR", BASE_DIR / "var"))
 # Benchmarks run on a database of their own (PSI_DB_NAME=psi_bench): they empty their tables.
 DATABASE_NAME = os.environ.get("PSI_DB_NAME", "psi")
+# ... and a Redis database of their own (PSI_REDIS_DB=2): the workers they start then never take
+# a task, nor a cached answer, of development or the tests.
+REDIS_DATABASE = int(os.environ.get("PSI_REDIS_DB") or 0)
 # initdb sizes a server for a small laptop; these suit loading extracts of a million events.
 # Durability is untouched (fsync, synchronous_commit and full_page_writes keep their defaults):
 # larger buffers keep the event indexes in memory, and rarer checkpoints write fewer full-page
@@ -147,7 +150,7 @@ def redis_url() -> str:
             time.sleep(0.05)
         else:
             raise RuntimeError(f"embedded Redis did not start; see {directory / 'redis.log'}")
-    return f"unix://{sock}"
+    return f"unix://{sock}" + (f"?db={REDIS_DATABASE}" if REDIS_DATABASE else "")
 
 
 def _pid_alive(pidfile: Path) -> bool:

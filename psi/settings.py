@@ -11,6 +11,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import dj_database_url
 from celery.schedules import crontab
@@ -305,7 +306,19 @@ PUSH_THROTTLE_RATE = os.environ.get("PUSH_THROTTLE_RATE", "120/min")
 PUSH_MAX_BODY_BYTES = env_int("PUSH_MAX_BODY_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PUSH_MAX_BODY_BYTES
 
-CELERY_BROKER_URL = REDIS_URL.replace("unix://", "redis+socket://", 1)
+
+def broker_url(redis_url: str) -> str:
+    """Celery's address of the Redis in ``REDIS_URL``: kombu spells a Unix socket
+    ``redis+socket://`` and its database ``virtual_host`` where redis-py reads ``db``; left as
+    it is, the broker would use database 0 while the cache uses the one asked for."""
+    if not redis_url.startswith("unix://"):
+        return redis_url
+    path, _, query = redis_url.removeprefix("unix://").partition("?")
+    params = [("virtual_host" if k == "db" else k, v) for k, v in parse_qsl(query)]
+    return f"redis+socket://{path}" + (f"?{urlencode(params)}" if params else "")
+
+
+CELERY_BROKER_URL = broker_url(REDIS_URL)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None

@@ -133,3 +133,17 @@ def test_the_demo_refuses_to_run_in_production() -> None:
     result = run_manage("demo", "--no-serve", env=PRODUCTION)
     assert result.returncode != 0
     assert "run it with DEBUG=1" in result.stderr
+
+
+def test_the_broker_uses_the_redis_database_of_a_socket_url_as_the_cache_does() -> None:
+    from kombu import Connection
+
+    from psi.settings import broker_url
+
+    base = settings.REDIS_URL.partition("?")[0]
+    url = broker_url(f"{base}?db=3")
+    with Connection(url) as broker:
+        broker.ensure_connection(max_retries=1)
+        database = broker.default_channel.client.connection_pool.connection_kwargs["db"]
+    assert database == 3
+    assert broker_url("redis://redis:6379/2") == "redis://redis:6379/2"

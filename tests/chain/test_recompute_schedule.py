@@ -1,4 +1,5 @@
-"""A burst of ingests queues one recompute of the indicators, not one per extract."""
+"""Every delivery, a push too, queues a recompute when it commits; a burst queues one, not one
+per extract."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from chain.tasks import RECOMPUTE_PENDING, compute_dirty_indicators
+from ingest.models import OrganisationAPIKey
 from ingest.services import ingest_extract, register_file
 from psi.celery import app
 
@@ -62,4 +65,23 @@ def test_an_ingest_after_the_recompute_started_queues_the_next(
     compute_dirty_indicators()
     with django_capture_on_commit_callbacks(execute=True):
         ingest(tmp_path, 2)
+    assert queued_recomputes() == 1
+
+
+def test_a_push_queues_the_recompute_when_it_commits(
+    empty_queue: None, django_capture_on_commit_callbacks
+) -> None:
+    _, key = OrganisationAPIKey.objects.create_key(
+        name="IND system", organisation_id="IND", scope=OrganisationAPIKey.Scope.PUSH
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    body = {"events": [{
+        "source_event_id": "IND-1", "person_ref": "3012345678", "event_type": "APPLICATION_LODGED",
+        "occurred_at": "2023-03-01T09:00:00+01:00", "track": "4", "nationality": "SYR",
+    }]}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/api/v1/events", body, format="json")
+        assert answer.status_code == 200, answer.content
+        assert queued_recomputes() == 0  # not before the push's rows are there to read
     assert queued_recomputes() == 1

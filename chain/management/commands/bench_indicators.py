@@ -15,21 +15,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
-from django.utils import timezone
 
-from chain.bench_data import generate, write_next_extract
+from chain import clock
+from chain.bench_data import fresh_chain, is_bench_database, write_next_extract
+from chain.bench_servers import production_processes
 from chain.indicators.engine import compute_all, compute_dirty
 from chain.load_test import api_under_load, naive_values_ms, overview_render_ms
 from chain.models import StatusEvent
-from ingest.models import Extract
 from ingest.services import ingest_file
 
 INCREMENT_EVENTS = 10_000
-_RESET = (
-    "TRUNCATE chain_indicatorvalue, chain_casefact, chain_statusevent, chain_case, "
-    "chain_measurement, chain_dirtyrange, ingest_rejectedrow, ingest_extract CASCADE"
-)
+# ``--smoke``: every step on a chain small enough to take seconds, so that the test suite
+# finds a broken benchmark before the next measurement does.
+SMOKE = {"cases": 2_000, "seconds": 1, "increment": 200}
 
 
 class Command(BaseCommand):
@@ -38,24 +36,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cases", type=int, default=1_150_000, help="about 10M events")
         parser.add_argument("--seconds", type=int, default=15, help="wrk duration")
+        parser.add_argument("--smoke", action="store_true", help="tiny data, in seconds")
 
-    def handle(self, *args: object, cases: int, seconds: int, **options: object) -> None:
-        if "bench" not in connection.settings_dict["NAME"]:
+    def handle(
+        self, *args: object, cases: int, seconds: int, smoke: bool, **options: object
+    ) -> None:
+        if not is_bench_database():
             raise CommandError("the benchmark fills its tables: run it on a *bench* database")
-        today = timezone.localdate()
+        increment = INCREMENT_EVENTS
+        if smoke:
+            cases, seconds, increment = SMOKE["cases"], SMOKE["seconds"], SMOKE["increment"]
+        today = clock.today()
         self.stdout.write(f"generating {cases:,} cases up to {today} …")
         started = time.perf_counter()
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(_RESET)
-            extract = Extract.objects.create(
-                organisation_id="IND", channel=Extract.Channel.FILE, name="bench", sha256="",
-                status=Extract.Status.ACCEPTED, finished_at=timezone.now(),
-            )  # fmt: skip
-            events = generate(cases=cases, extract_id=extract.pk, today=today)
-        with connection.cursor() as cursor:
-            # What autovacuum does soon after a large load, and a long-lived database has had.
-            cursor.execute("VACUUM ANALYZE chain_statusevent, chain_casefact")
+        events = fresh_chain(cases=cases, today=today)
         self.stdout.write(f"{events:,} events in {time.perf_counter() - started:.0f} s")
 
         started = time.perf_counter()
@@ -64,12 +58,10 @@ class Command(BaseCommand):
 
         path = Path(settings.BASE_DIR) / "var" / "bench" / f"ind_zaakstatus_{today:%Y%m%d}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_next_extract(
-            path, cases=cases, events=INCREMENT_EVENTS, today=today, seed=time.time_ns()
-        )
+        write_next_extract(path, cases=cases, events=increment, today=today, seed=time.time_ns())
         summary = ingest_file(partner="IND", path=path)
         path.unlink()
-        if summary.accepted != INCREMENT_EVENTS:
+        if summary.accepted != increment:
             raise CommandError(f"the next extract was not ingested whole: {summary.as_dict()}")
         started = time.perf_counter()
         recomputed = compute_dirty()
@@ -81,7 +73,8 @@ class Command(BaseCommand):
             "overview render (median ms): "
             + " ".join(f"{chain}={ms:.0f}" for chain, ms in overview.items())
         )
-        load = api_under_load(seconds=seconds, today=today)
+        with production_processes() as base:
+            load = api_under_load(base=base, seconds=seconds, today=today)
         naive_ms = naive_values_ms(today=today)
         figures = {
             "events": StatusEvent.objects.count(), "full_s": f"{full_s:.1f}",
