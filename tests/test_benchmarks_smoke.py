@@ -9,7 +9,9 @@ Run them alone with ``-m bench_smoke``.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -53,7 +55,19 @@ def last_line(command: str, **options: object) -> dict[str, str]:
     return dict(figure.split("=", 1) for figure in figures)
 
 
-def test_bench_indicators_runs_whole_against_gunicorn_in_production_mode(catalogue: None) -> None:
+@pytest.fixture
+def wrk() -> None:
+    """The load generator bench-indicators drives; skipped without it, unless REQUIRE_WRK=1."""
+    if shutil.which("wrk") is None:
+        message = "the bench-indicators smoke run needs wrk (apt-get install wrk)"
+        if os.environ.get("REQUIRE_WRK") == "1":
+            pytest.fail(f"REQUIRE_WRK=1 but {message}")
+        pytest.skip(message)
+
+
+def test_bench_indicators_runs_whole_against_gunicorn_in_production_mode(
+    catalogue: None, wrk: None
+) -> None:
     figures = last_line("bench_indicators", smoke=True)
 
     assert list(figures) == [
