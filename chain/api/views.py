@@ -23,14 +23,13 @@ from rest_framework.response import Response
 
 from chain.api.answers import cached_answer
 from chain.api.authentication import READ_AUTHENTICATION
-from chain.api.problems import PROBLEM_TYPE
+from chain.api.problems import problem_responses
 from chain.api.serializers import (
     ChainsQuery,
     FlowsQuery,
     FlowsSerializer,
     GoalSerializer,
     IndicatorSerializer,
-    ProblemSerializer,
     ReadingSerializer,
     ValueSerializer,
     ValuesQuery,
@@ -81,15 +80,13 @@ def _cell(value: object) -> object:
 
 def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
     """The OpenAPI responses of the problems an operation can answer, besides 401 and 403."""
-    return {
-        (status, PROBLEM_TYPE): OpenApiResponse(ProblemSerializer, description=description)
-        for status, description in _PROBLEMS.items()
-        if status in (*statuses, 401, 403)
-    }
+    return problem_responses(
+        {status: text for status, text in _PROBLEMS.items() if status in (*statuses, 401, 403)}
+    )
 
 
 _PROBLEMS = {
-    400: "Invalid query parameters, every one listed in `invalid_params`.",
+    400: "Invalid query parameters, every one named in `detail`.",
     401: "No credentials, or an unknown, revoked or expired API key.",
     403: "Credentials that may not read (an API key of push scope).",
     404: "No such resource.",
@@ -99,6 +96,8 @@ _PROBLEMS = {
 @extend_schema_view(
     get=extend_schema(
         summary="The chain goals, each with its indicators",
+        description="Every goal of the catalogue in its order, with the code and names of the "
+        "indicators that measure it; `/indicators/{code}` has an indicator's definition.",
         responses={200: GoalSerializer(many=True), **problems()},
     )
 )
@@ -139,6 +138,9 @@ class IndicatorListView(GenericAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="An indicator's definition, signal bands and source partners",
+        description="The bands say which signal a value gets, per chain and in order; the "
+        "sources say which partners the values rest on and whether each delivered within its "
+        "expected interval. An unknown code is a 404.",
         responses={200: IndicatorSerializer, **problems(404)},
     )
 )
