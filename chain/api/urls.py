@@ -11,7 +11,7 @@ class CodeConverter(StringConverter):
     """A catalogue code in a path: a code with a NUL byte, which PostgreSQL cannot compare, is
     no code at all (404) instead of a server error."""
 
-    regex = "[^/\x00]+"
+    regex = r"[^/\x00]+"
 
 
 register_converter(CodeConverter, "code")

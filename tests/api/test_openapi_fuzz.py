@@ -24,7 +24,7 @@ from tests.api.conftest import Catalogue, api_key, make_extract, make_rejection,
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 # Enough to find what the document leaves open, few enough to keep the run under a minute.
-EXAMPLES_PER_OPERATION = 30
+EXAMPLES_PER_OPERATION = 40
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     openapi_checks.status_code_conformance,
