@@ -334,13 +334,18 @@ class ValueSerializer(serializers.Serializer):
     stale = serializers.SerializerMethodField()
     suppressed = serializers.BooleanField()
 
+    def columns(self) -> list[str]:
+        """The members of an item in this context, in order: also the header of a CSV."""
+        hidden = {
+            name for name, shown in (("track", self.context.get("track")),
+                                     ("nationality", self.context.get("by_nationality")))
+            if not shown
+        }  # fmt: skip
+        return [name for name in self.fields if name not in hidden]
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
         item = super().to_representation(instance)
-        if not self.context.get("track"):
-            del item["track"]
-        if not self.context.get("by_nationality"):
-            del item["nationality"]
-        return item
+        return {name: item[name] for name in self.columns()}
 
     def get_stale(self, value: object) -> bool:
         return bool(self.context.get("stale"))

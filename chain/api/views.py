@@ -25,6 +25,7 @@ from chain.api.answers import cached_answer
 from chain.api.authentication import READ_AUTHENTICATION
 from chain.api.problems import problem_responses
 from chain.api.serializers import (
+    NATIONALITY,
     ChainsQuery,
     FlowsQuery,
     FlowsSerializer,
@@ -47,7 +48,11 @@ from chain.selectors import (
 
 
 class CsvRenderer(BaseRenderer):
-    """``?format=csv`` (or ``Accept: text/csv``): a list of flat items, headed by their keys."""
+    """``?format=csv`` (or ``Accept: text/csv``): a list of flat items, headed by their keys.
+
+    A list without items is its header alone, from the ``columns`` of the renderer context:
+    an empty body would go out without a Content-Type.
+    """
 
     media_type = "text/csv"
     format = "csv"
@@ -63,9 +68,10 @@ class CsvRenderer(BaseRenderer):
         if response is not None and response.exception:
             # An error stays problem+json, whatever format was asked for.
             return JSONRenderer().render(data)
+        columns = list(data[0]) if data else (renderer_context or {}).get("columns", [])
         out = io.StringIO()
-        if data:
-            writer = csv.DictWriter(out, fieldnames=list(data[0]), lineterminator="\n")
+        if columns:
+            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             writer.writerows({key: _cell(value) for key, value in item.items()} for item in data)
         return out.getvalue().encode(self.charset)
@@ -178,6 +184,13 @@ class IndicatorValuesView(GenericAPIView):
     )
     def get(self, request: Request, code: str) -> Response:
         return Response(cached_answer(request, self.answer))
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        # The query was valid if the answer is rendered at all: its raw values are the asked ones.
+        params = self.request.query_params
+        shape = {"track": params.get("track"), "by_nationality": params.get("by") == NATIONALITY}
+        columns = ValueSerializer(context=shape).columns()
+        return {**super().get_renderer_context(), "columns": columns}
 
     def answer(self) -> Any:
         indicator = self.get_object()
