@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import codecs
 import json
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    Direction,
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
@@ -117,6 +121,19 @@ class PushBodySerializer(serializers.Serializer):
     )
     events = PushEventSerializer(many=True, required=False, max_length=MAX_EVENTS)
     measurements = PushMeasurementSerializer(many=True, required=False)
+
+
+class PushBodyScheme(OpenApiSerializerExtension):
+    """What ``check_shape`` asks of the body as a whole: no other top-level member, and
+    ``events`` or ``measurements`` or both."""
+
+    target_class = PushBodySerializer
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
+        schema: dict[str, Any] = super().map_serializer(auto_schema, direction)
+        schema["additionalProperties"] = False
+        schema["anyOf"] = [{"required": ["events"]}, {"required": ["measurements"]}]
+        return schema
 
 
 class ConflictSerializer(serializers.Serializer):

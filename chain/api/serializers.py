@@ -92,6 +92,13 @@ class PeriodLabelField(serializers.CharField):
     """A month or week label, such as 2023-04 or 2023-W17."""
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": f"^({'|'.join(sorted(set().union(*TRACKS.values())))})$"}
+)
+class TrackField(serializers.CharField):
+    """A procedure track; the query checks it against the chain asked, which names the tracks."""
+
+
 class RangeQuery(QuerySerializer):
     """A query with the bounds ``from`` and ``to``, which Python cannot declare as attributes."""
 
@@ -119,7 +126,7 @@ class ValuesQuery(RangeQuery):
 
     chain = serializers.ChoiceField(choices=CHAINS)
     period = serializers.ChoiceField(choices=PERIOD_TYPES, default=MONTH)
-    track = serializers.CharField(
+    track = TrackField(
         required=False,
         help_text="One procedure track (NL 1-4, BE P or U); absent: all tracks together.",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -189,3 +190,35 @@ def test_the_document_gives_the_form_of_a_period_the_server_checks(
         "from": ["'2023-4' is not a month (expected the form 2023-04)"]
     }
     assert api.get(values + "2023-04&to=2023-05").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_api_path_is_a_404_problem_in_development_too(
+    api: APIClient, settings: Any, method: str
+) -> None:
+    settings.DEBUG = True
+    answer = getattr(api, method)("/api/v1/extracts/null,null/rejections")
+    assert_problem(answer, 404)
+    assert answer["API-Version"] == "1.0.0"
+
+
+def test_the_document_describes_the_push_contract(anonymous: APIClient) -> None:
+    document = anonymous.get("/api/v1/openapi.json").json()
+    push = document["paths"]["/events"]["post"]
+    body = push["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/PushBody"}
+    schema = document["components"]["schemas"]["PushBody"]
+    assert schema["anyOf"] == [{"required": ["events"]}, {"required": ["measurements"]}]
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {"organisation", "events", "measurements"}
+    summary = push["responses"]["200"]["content"]["application/json"]["schema"]
+    assert summary == {"$ref": "#/components/schemas/ImportSummary"}
+    problems = {
+        status: set(response["content"])
+        for status, response in push["responses"].items()
+        if status != "200"
+    }
+    assert problems == {
+        status: {"application/problem+json"}
+        for status in ("400", "401", "403", "409", "413", "422", "429")
+    }
