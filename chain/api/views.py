@@ -185,6 +185,14 @@ class IndicatorValuesView(GenericAPIView):
     def get(self, request: Request, code: str) -> Response:
         return Response(cached_answer(request, self.answer))
 
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        # The OPTIONS description has no rows: JSON, whatever format the query asks for.
+        if request.method == "OPTIONS":
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     def get_renderer_context(self) -> dict[str, Any]:
         # The query was valid if the answer is rendered at all: its raw values are the asked ones.
         params = self.request.query_params

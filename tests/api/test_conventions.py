@@ -222,3 +222,12 @@ def test_the_document_describes_the_push_contract(anonymous: APIClient) -> None:
         status: {"application/problem+json"}
         for status in ("400", "401", "403", "409", "413", "422", "429")
     }
+
+
+def test_options_with_format_csv_describes_the_operation_in_json(
+    api: APIClient, catalogue_rows: Catalogue
+) -> None:
+    answer = api.options("/api/v1/indicators/applications_lodged/values?chain=NL&format=csv")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json()["renders"] == ["application/json", "text/csv"]
