@@ -11,6 +11,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -91,6 +92,12 @@ def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
     )
 
 
+INDICATOR_CODE = OpenApiParameter(
+    "code", str, OpenApiParameter.PATH,
+    description="An indicator code of the catalogue (`/goals` lists them).",
+    examples=[OpenApiExample("Applications lodged", value="applications_lodged")],
+)  # fmt: skip
+
 _PROBLEMS = {
     400: "Invalid query parameters, every one named in `detail`.",
     401: "No credentials, or an unknown, revoked or expired API key.",
@@ -147,6 +154,7 @@ class IndicatorListView(GenericAPIView):
         description="The bands say which signal a value gets, per chain and in order; the "
         "sources say which partners the values rest on and whether each delivered within its "
         "expected interval. An unknown code is a 404.",
+        parameters=[INDICATOR_CODE],
         responses={200: IndicatorSerializer, **problems(404)},
     )
 )
@@ -173,6 +181,7 @@ class IndicatorValuesView(GenericAPIView):
         "then 0, a share, ratio or median has no value (null, signal `none`). `stale` says "
         "whether a partner the indicator rests on has not delivered for longer than expected.",
         parameters=[
+            INDICATOR_CODE,
             ValuesQuery,
             OpenApiParameter("format", str, enum=["json", "csv"], description="Default json."),
         ],
