@@ -79,7 +79,7 @@ class LeaveReasonField(serializers.CharField):
 
 
 class PushEventSerializer(serializers.Serializer):
-    """A canonical status event (docs/events.md)."""
+    """A canonical status event."""
 
     source_event_id = serializers.CharField(max_length=100, help_text="Unique per partner.")
     person_ref = serializers.CharField(
