@@ -1,4 +1,4 @@
-"""``POST /api/v1/events``: partner systems push canonical events (``contracts/push-api.md``)."""
+"""``POST /api/v1/events``: partner systems push canonical events and measurements."""
 
 from __future__ import annotations
 
