@@ -1,16 +1,25 @@
-"""``POST /api/v1/events``: partner systems push canonical events (``contracts/push-api.md``)."""
+"""``POST /api/v1/events``: partner systems push canonical events and measurements."""
 
 from __future__ import annotations
 
 import codecs
 import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import (
+    Direction,
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,9 +27,11 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from chain.api.authentication import ApiKeyAuthentication
+from chain.api.problems import problem_responses
+from chain.models import EventType, LeaveReason, MeasurementKind
 from ingest.adapters.base import excerpt
 from ingest.adapters.push import MAX_EVENTS, check_shape, event_count
-from ingest.models import OrganisationAPIKey
+from ingest.models import Extract, OrganisationAPIKey
 from ingest.pseudonym_key import PseudonymKeyChanged
 from ingest.push import (
     IdempotencyConflict,
@@ -60,6 +71,120 @@ class PushKeyThrottle(SimpleRateThrottle):
         return f"throttle_push_{key.prefix}" if isinstance(key, OrganisationAPIKey) else None
 
 
+# The body and the answer, for the OpenAPI document only: ``check_shape`` and ``parse_push`` read
+# the body themselves, so that a bad item is rejected on its own instead of failing the batch.
+# drf-spectacular documents a nullable enum as ``oneOf`` the enum and null without a ``type``,
+# which OpenAPI 3.0 does not allow: the choices are a pattern here instead.
+@extend_schema_field(
+    {"type": "string", "nullable": True, "pattern": f"^({'|'.join(LeaveReason.values)})$"}
+)
+class LeaveReasonField(serializers.CharField):
+    """A canonical leave reason, or null."""
+
+
+class PushEventSerializer(serializers.Serializer):
+    """A canonical status event."""
+
+    source_event_id = serializers.CharField(max_length=100, help_text="Unique per partner.")
+    person_ref = serializers.CharField(
+        help_text="The chain key: a V-number (NL, 10 digits) or SP-number (BE, 7-8 digits)."
+    )
+    event_type = serializers.ChoiceField(choices=EventType.choices)
+    occurred_at = serializers.CharField(
+        help_text="ISO 8601 timestamp with offset; a date alone is 00:00 local time."
+    )
+    track = serializers.CharField(
+        max_length=2, required=False, allow_null=True, help_text="NL 1-4, BE P or U."
+    )
+    nationality = serializers.CharField(
+        max_length=3, required=False, allow_null=True, help_text="ISO 3166-1 alpha-3."
+    )
+    uam = serializers.BooleanField(required=False, allow_null=True)
+    location = serializers.CharField(max_length=200, required=False, allow_null=True)
+    reason = LeaveReasonField(
+        required=False, allow_null=True,
+        help_text="Why a person left reception; needed with RECEPTION_LEFT.",
+    )  # fmt: skip
+    destination = serializers.CharField(
+        max_length=3, required=False, allow_null=True, help_text="ISO 3166-1 alpha-3."
+    )
+
+
+class PushMeasurementSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeasurementKind.choices)
+    location = serializers.CharField(max_length=200, required=False, allow_null=True)
+    date = serializers.DateField()
+    value = serializers.FloatField(
+        min_value=0, help_text="A SATISFACTION_SCORE is a mean score from 1 to 5."
+    )
+
+
+class PushBodySerializer(serializers.Serializer):
+    organisation = serializers.CharField(
+        required=False, help_text="Optional; when given, the key's own organisation (else 403)."
+    )
+    events = PushEventSerializer(many=True, required=False, max_length=MAX_EVENTS)
+    measurements = PushMeasurementSerializer(many=True, required=False)
+
+
+class PushBodyScheme(OpenApiSerializerExtension):
+    """What ``check_shape`` asks of the body as a whole: no other top-level member, and
+    ``events`` or ``measurements`` or both."""
+
+    target_class = PushBodySerializer
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
+        schema: dict[str, Any] = super().map_serializer(auto_schema, direction)
+        schema["additionalProperties"] = False
+        schema["anyOf"] = [{"required": ["events"]}, {"required": ["measurements"]}]
+        return schema
+
+
+class ConflictSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in its list, from 0.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportSummarySerializer(serializers.Serializer):
+    """The answer to a push, the same as for a delivered file."""
+
+    extract_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Extract.Status.choices)
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    duplicates = serializers.IntegerField(
+        help_text="Events whose source_event_id this organisation pushed or delivered before."
+    )
+    rejected = serializers.IntegerField()
+    conflicts = ConflictSerializer(many=True, help_text="Every rejected item, with its index.")
+    reason = serializers.CharField(required=False, help_text="Only when the whole push failed.")
+
+
+_PUSH_EXAMPLE = {
+    "events": [
+        {"source_event_id": "IND-2023-000123", "person_ref": "1234567890",
+         "event_type": "DECISION_GRANTED", "occurred_at": "2023-04-30T10:15:00+02:00",
+         "track": "4", "nationality": "SYR", "uam": False, "location": "Ter Apel",
+         "reason": None, "destination": None},
+    ],
+    "measurements": [
+        {"kind": "RECEPTION_CAPACITY", "location": "azc Budel", "date": "2023-04-30",
+         "value": 1200},
+    ],
+}  # fmt: skip
+_PUSH_PROBLEMS = {
+    400: "Not JSON, not the shape above (every problem named in `detail`), or an "
+    "Idempotency-Key that is not a UUID. Nothing is stored.",
+    401: "No credentials, or an unknown, revoked or expired API key.",
+    403: "A key without the push scope, or an `organisation` other than the key's own.",
+    409: "A request with this Idempotency-Key is still being processed: retry later.",
+    413: f"More than {MAX_EVENTS} events, or a body too large: split the batch.",
+    422: "This Idempotency-Key was used in the last 24 hours with another body.",
+    429: "Too many pushes with this key; `Retry-After` says when to try again.",
+}
+
+
 class PushEventsView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [CanPush]
@@ -67,6 +192,10 @@ class PushEventsView(APIView):
 
     @extend_schema(
         summary="Push canonical status events and measurements",
+        description="Stores the good items of the batch as one delivery and answers with its "
+        "import summary: a bad item is rejected on its own and listed in `conflicts` with its "
+        "index. An event whose `source_event_id` was stored before counts as a duplicate. A "
+        "body that cannot be read as a whole is a 400 and stores nothing.",
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -76,8 +205,9 @@ class PushEventsView(APIView):
                 "answer again; anything but a UUID is 400.",
             )
         ],
-        request={"application/json": {"type": "object"}},
-        responses={200: {"type": "object"}},
+        request={"application/json": PushBodySerializer},
+        examples=[OpenApiExample("An event and a measurement", _PUSH_EXAMPLE, request_only=True)],
+        responses={200: ImportSummarySerializer, **problem_responses(_PUSH_PROBLEMS)},
     )
     def post(self, request: Request) -> Response:
         try:

@@ -299,7 +299,24 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Paths relative to the server ``{SITE_URL}/api/v1`` that ``chain.api.schema`` declares.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "chain.api.schema.api_wide_parts",
+    ],
+    "TAGS": [
+        {"name": "goals", "description": "The chain goals and the indicators under each."},
+        {"name": "indicators", "description": "Indicator definitions, values and signals."},
+        {"name": "flows", "description": "Cases moving between the stages of the chain."},
+        {"name": "extracts", "description": "Partner deliveries and the rows they rejected."},
+        {"name": "events", "description": "Partner systems push events and measurements."},
+    ],
 }
+# ``info.contact`` of the OpenAPI document: who answers partners' questions about the API.
+API_CONTACT_NAME = os.environ.get("API_CONTACT_NAME", "Ketendashboard, functioneel beheer")
+API_CONTACT_EMAIL = os.environ.get("API_CONTACT_EMAIL", "ketendashboard@example.org")
 API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
 PUSH_THROTTLE_RATE = os.environ.get("PUSH_THROTTLE_RATE", "120/min")
 # 10,000 events of a few hundred bytes each, with room to spare.

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import include, path, re_path
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from chain.api.problems import api_problem
 from ingest.api import PushEventsView
@@ -13,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/events", PushEventsView.as_view(), name="push-events"),
     path("api/v1/", include("chain.api.urls")),
+    re_path(r"^api/", lambda request: api_not_found(request)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -31,6 +33,13 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     """An unknown path, including one with a trailing slash under /api/."""
     detail = f"No resource at {request.path}."
     return api_problem(request, 404, detail) or defaults.page_not_found(request, exception)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under /api/, whatever the method: a 404 problem, in development too,
+    where Django would answer its technical HTML page instead of ``handler404``."""
+    return handler404(request, Http404())
 
 
 def handler500(request: HttpRequest) -> HttpResponse:

@@ -37,6 +37,8 @@ class Pages(LimitOffsetPagination):
 @extend_schema_view(
     get=extend_schema(
         summary="Partner deliveries with their counts and status, newest first",
+        description="Files, feed pages and pushes alike, in pages of `limit` rows. A partner "
+        "analyst sees the deliveries of their own organisation only.",
         parameters=[ExtractsQuery],
         responses={200: ExtractSerializer(many=True), **problems(400)},
     )
@@ -58,6 +60,8 @@ class ExtractListView(ListAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="The rows a delivery rejected, with line, field and reason",
+        description="In line order, in pages of `limit` rows; the excerpt masks person keys. "
+        "A delivery the caller may not read is as unknown as one that does not exist: 404.",
         parameters=[PageQuery],
         responses={200: RejectionSerializer(many=True), **problems(400, 404)},
     )

@@ -1,15 +1,41 @@
-"""Errors as RFC 9457 problem details (``application/problem+json``)."""
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+A problem has the members ``type``, ``title``, ``status`` and ``detail`` only, as the NL GOV API
+Design Rules allow (/core/problem-details). A 400 names every invalid parameter at once in its
+``detail``: one line per problem, ``name: message``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 PROBLEM_TYPE = "application/problem+json"
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem: the body of every 4xx and 5xx answer."""
+
+    type = serializers.CharField(help_text="Always `about:blank`: the status says what happened.")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField(
+        help_text="What was wrong. A 400 names every invalid parameter at once, one "
+        "`name: message` a line."
+    )
+
+
+def problem_responses(descriptions: dict[int, str]) -> dict[tuple[int, str], OpenApiResponse]:
+    """The OpenAPI responses of an operation's problems, each status with its description."""
+    return {
+        (status, PROBLEM_TYPE): OpenApiResponse(ProblemSerializer, description=description)
+        for status, description in descriptions.items()
+    }
 
 
 class ProblemResponse(JsonResponse):
@@ -19,23 +45,24 @@ class ProblemResponse(JsonResponse):
         super().__init__(body, status=status_code, content_type=PROBLEM_TYPE)
 
 
-def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
-    """DRF's nested error detail as a flat list of ``{"field", "message"}``."""
+def _lines(detail: Any, prefix: str = "") -> list[str]:
+    """DRF's nested error detail as flat ``name: message`` lines; a nameless message alone."""
     if isinstance(detail, dict):
-        out: list[dict[str, str]] = []
+        out: list[str] = []
         for key, value in detail.items():
             name = key if key != "non_field_errors" else ""
-            out.extend(_flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name))
+            out.extend(_lines(value, f"{prefix}.{name}" if prefix and name else prefix or name))
         return out
     if isinstance(detail, list):
         out = []
         for i, value in enumerate(detail):
-            if isinstance(value, dict | list):
-                out.extend(_flatten(value, f"{prefix}[{i}]"))
-            else:
-                out.extend(_flatten(value, prefix))
+            out.extend(
+                _lines(value, f"{prefix}[{i}]" if isinstance(value, dict | list) else prefix)
+            )
         return out
-    return [{"field": prefix, "message": str(detail)}]
+    # A message may quote the input: its line breaks must not split it into two problems.
+    message = " ".join(str(detail).splitlines())
+    return [f"{prefix}: {message}" if prefix else message]
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -49,11 +76,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     title = _TITLES.get(code, "Error")
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": code}
     if isinstance(exc, exceptions.ValidationError):
-        problems = _flatten(exc.detail)
-        body["detail"] = "; ".join(
-            f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems
-        )
-        body["invalid_params"] = problems
+        body["detail"] = "\n".join(_lines(exc.detail))
     elif isinstance(exc, exceptions.APIException):
         body["detail"] = str(exc.detail)
     response.data = body

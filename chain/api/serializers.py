@@ -40,6 +40,8 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 500
 # DRF reads ``format`` (``?format=csv``) itself, before a view does; every query may carry it.
 COMMON_PARAMS = frozenset({"format"})
+EMPTY = "empty; leave the parameter out for its default"
+NUL = "contains a NUL character"
 
 Problems = dict[str, list[Any]]
 
@@ -58,7 +60,17 @@ class QuerySerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         valid: dict[str, Any] = {}
         problems: Problems = {}
+        for name in sorted(set(self.fields) | COMMON_PARAMS):
+            values = data.getlist(name)
+            # ``period=`` would otherwise count as absent and quietly answer for the default.
+            if "" in values:
+                _add(problems, name, EMPTY)
+            # PostgreSQL cannot compare text with a NUL byte: no check may take it there.
+            elif any("\x00" in value for value in values):
+                _add(problems, name, NUL)
         for name, field in self.fields.items():
+            if name in problems:
+                continue
             try:
                 valid[name] = field.run_validation(field.get_value(data))
             except serializers.ValidationError as exc:
@@ -77,6 +89,23 @@ class QuerySerializer(serializers.Serializer):
     def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
         """Cross-field checks and derived values; ``valid`` holds only the fields that passed."""
         return valid
+
+
+# The form of a month (2023-04) or ISO week (2023-W17) label, for the document; the query
+# parses the label against the period type asked, which says more than a pattern can.
+PERIOD_LABEL = r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3]))$"
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD_LABEL, "example": "2023-04"})
+class PeriodLabelField(serializers.CharField):
+    """A month or week label, such as 2023-04 or 2023-W17."""
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": f"^({'|'.join(sorted(set().union(*TRACKS.values())))})$"}
+)
+class TrackField(serializers.CharField):
+    """A procedure track; the query checks it against the chain asked, which names the tracks."""
 
 
 class RangeQuery(QuerySerializer):
@@ -106,7 +135,7 @@ class ValuesQuery(RangeQuery):
 
     chain = serializers.ChoiceField(choices=CHAINS)
     period = serializers.ChoiceField(choices=PERIOD_TYPES, default=MONTH)
-    track = serializers.CharField(
+    track = TrackField(
         required=False,
         help_text="One procedure track (NL 1-4, BE P or U); absent: all tracks together.",
     )
@@ -116,7 +145,7 @@ class ValuesQuery(RangeQuery):
     )  # fmt: skip
 
     def range_field(self, bound: str) -> Field:
-        return serializers.CharField(
+        return PeriodLabelField(
             required=False,
             help_text=f"The {bound} period, as 2023-04 (month) or 2023-W17 (week); default: "
             f"the last {DEFAULT_PERIODS} complete periods.",
@@ -341,22 +370,18 @@ class ValueSerializer(serializers.Serializer):
     stale = serializers.SerializerMethodField()
     suppressed = SuppressedField()
 
+    def columns(self) -> list[str]:
+        """The members of an item in this context, in order: also the header of a CSV."""
+        hidden = {
+            name for name, shown in (("track", self.context.get("track")),
+                                     ("nationality", self.context.get("by_nationality")))
+            if not shown
+        }  # fmt: skip
+        return [name for name in self.fields if name not in hidden]
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
         item = super().to_representation(instance)
-        for key in self._left_out():
-            del item[key]
-        return item
-
-    def columns(self) -> list[str]:
-        """The keys of an item in this context, in order: a CSV header, even of no items."""
-        return [name for name in self.fields if name not in self._left_out()]
-
-    def _left_out(self) -> list[str]:
-        shape = {
-            "track": self.context.get("track"),
-            "nationality": self.context.get("by_nationality"),
-        }
-        return [key for key, asked in shape.items() if not asked]
+        return {name: item[name] for name in self.columns()}
 
     def get_stale(self, value: object) -> bool:
         return bool(self.context.get("stale"))
@@ -395,20 +420,3 @@ class RejectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = RejectedRow
         fields = ["line", "field", "reason", "excerpt"]
-
-
-class InvalidParamSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ProblemSerializer(serializers.Serializer):
-    """An RFC 9457 problem: the body of every 4xx and 5xx answer."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    invalid_params = InvalidParamSerializer(
-        many=True, required=False, help_text="With 400: every invalid parameter at once."
-    )

@@ -1,16 +1,27 @@
 """API v1 routes. No trailing slashes: a path with one is a 404 problem."""
 
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from chain.api import extracts, views
 
+
+class CodeConverter(StringConverter):
+    """A catalogue code in a path: a code with a NUL byte, which PostgreSQL cannot compare, is
+    no code at all (404) instead of a server error."""
+
+    regex = r"[^/\x00]+"
+
+
+register_converter(CodeConverter, "code")
+
 urlpatterns = [
     path("goals", views.GoalListView.as_view(), name="api-goals"),
     path("indicators", views.IndicatorListView.as_view(), name="api-indicators"),
-    path("indicators/<str:code>", views.IndicatorDetailView.as_view(), name="api-indicator"),
+    path("indicators/<code:code>", views.IndicatorDetailView.as_view(), name="api-indicator"),
     path(
-        "indicators/<str:code>/values",
+        "indicators/<code:code>/values",
         views.IndicatorValuesView.as_view(),
         name="api-indicator-values",
     ),

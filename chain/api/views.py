@@ -11,6 +11,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -23,14 +24,14 @@ from rest_framework.response import Response
 
 from chain.api.answers import cached_answer
 from chain.api.authentication import READ_AUTHENTICATION
-from chain.api.problems import PROBLEM_TYPE
+from chain.api.problems import problem_responses
 from chain.api.serializers import (
+    NATIONALITY,
     ChainsQuery,
     FlowsQuery,
     FlowsSerializer,
     GoalSerializer,
     IndicatorSerializer,
-    ProblemSerializer,
     ReadingSerializer,
     ValueSerializer,
     ValuesQuery,
@@ -51,7 +52,8 @@ from chain.selectors import (
 class CsvRenderer(BaseRenderer):
     """``?format=csv`` (or ``Accept: text/csv``): a list of flat items, headed by their keys.
 
-    A list without items is headed all the same, by the view's ``csv_columns()``.
+    A list without items is its header alone, from the ``columns`` of the renderer context:
+    an empty body would go out without a Content-Type.
     """
 
     media_type = "text/csv"
@@ -68,11 +70,12 @@ class CsvRenderer(BaseRenderer):
         if response is not None and response.exception:
             # An error stays problem+json, whatever format was asked for.
             return JSONRenderer().render(data)
-        columns = list(data[0]) if data else (renderer_context or {})["view"].csv_columns()
+        columns = list(data[0]) if data else (renderer_context or {}).get("columns", [])
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({key: _cell(value) for key, value in item.items()} for item in data)
+        if columns:
+            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({key: _cell(value) for key, value in item.items()} for item in data)
         return out.getvalue().encode(self.charset)
 
 
@@ -85,15 +88,19 @@ def _cell(value: object) -> object:
 
 def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
     """The OpenAPI responses of the problems an operation can answer, besides 401 and 403."""
-    return {
-        (status, PROBLEM_TYPE): OpenApiResponse(ProblemSerializer, description=description)
-        for status, description in _PROBLEMS.items()
-        if status in (*statuses, 401, 403)
-    }
+    return problem_responses(
+        {status: text for status, text in _PROBLEMS.items() if status in (*statuses, 401, 403)}
+    )
 
+
+INDICATOR_CODE = OpenApiParameter(
+    "code", str, OpenApiParameter.PATH,
+    description="An indicator code of the catalogue (`/goals` lists them).",
+    examples=[OpenApiExample("Applications lodged", value="applications_lodged")],
+)  # fmt: skip
 
 _PROBLEMS = {
-    400: "Invalid query parameters, every one listed in `invalid_params`.",
+    400: "Invalid query parameters, every one named in `detail`.",
     401: "No credentials, or an unknown, revoked or expired API key.",
     403: "Credentials that may not read (an API key of push scope).",
     404: "No such resource.",
@@ -103,6 +110,8 @@ _PROBLEMS = {
 @extend_schema_view(
     get=extend_schema(
         summary="The chain goals, each with its indicators",
+        description="Every goal of the catalogue in its order, with the code and names of the "
+        "indicators that measure it; `/indicators/{code}` has an indicator's definition.",
         responses={200: GoalSerializer(many=True), **problems()},
     )
 )
@@ -143,6 +152,10 @@ class IndicatorListView(GenericAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="An indicator's definition, signal bands and source partners",
+        description="The bands say which signal a value gets, per chain and in order; the "
+        "sources say which partners the values rest on and whether each delivered within its "
+        "expected interval. An unknown code is a 404.",
+        parameters=[INDICATOR_CODE],
         responses={200: IndicatorSerializer, **problems(404)},
     )
 )
@@ -172,6 +185,7 @@ class IndicatorValuesView(GenericAPIView):
         "has in the chain in any period; "
         "see `suppressed` for the cells that show nothing of their size.",
         parameters=[
+            INDICATOR_CODE,
             ValuesQuery,
             OpenApiParameter("format", str, enum=["json", "csv"], description="Default json."),
         ],
@@ -184,6 +198,21 @@ class IndicatorValuesView(GenericAPIView):
     def get(self, request: Request, code: str) -> Response:
         return Response(cached_answer(request, self.answer))
 
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        # The OPTIONS description has no rows: JSON, whatever format the query asks for.
+        if request.method == "OPTIONS":
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        # The query was valid if the answer is rendered at all: its raw values are the asked ones.
+        params = self.request.query_params
+        shape = {"track": params.get("track"), "by_nationality": params.get("by") == NATIONALITY}
+        columns = ValueSerializer(context=shape).columns()
+        return {**super().get_renderer_context(), "columns": columns}
+
     def answer(self) -> Any:
         indicator, asked = self._asked()
         series = complete_series(
@@ -192,11 +221,6 @@ class IndicatorValuesView(GenericAPIView):
         )  # fmt: skip
         stale = is_stale(indicator=indicator, chain=asked["chain"], freshness=partner_freshness())
         return ValueSerializer(series, many=True, context={**_shape(asked), "stale": stale}).data
-
-    def csv_columns(self) -> list[str]:
-        """The columns of the items this query would have (the CSV header of none)."""
-        _indicator, asked = self._asked()
-        return ValueSerializer(context=_shape(asked)).columns()
 
     def _asked(self) -> tuple[Indicator, dict[str, Any]]:
         indicator = self.get_object()

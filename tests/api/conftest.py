@@ -188,12 +188,13 @@ def push_key_client(db: None) -> APIClient:
 
 
 def problems_of(answer: Any) -> dict[str, list[str]]:
-    """The ``invalid_params`` of a 400 problem, as field -> messages."""
+    """The problems a 400 names in its ``detail`` (``name: message`` lines): name -> messages."""
     assert answer.status_code == 400, answer.content
     assert answer["Content-Type"] == "application/problem+json"
     out: dict[str, list[str]] = {}
-    for problem in answer.json()["invalid_params"]:
-        out.setdefault(problem["field"], []).append(problem["message"])
+    for line in answer.json()["detail"].splitlines():
+        name, message = line.split(": ", 1)
+        out.setdefault(name, []).append(message)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -79,12 +80,12 @@ def test_the_openapi_document_is_served_without_login(anonymous: APIClient) -> N
     assert answer.status_code == 200
     document = answer.json()
     assert document["openapi"].startswith("3.")
+    assert [server["url"] for server in document["servers"]] == ["http://127.0.0.1:8000/api/v1"]
     assert set(document["paths"]) >= {
-        "/api/v1/goals", "/api/v1/indicators", "/api/v1/indicators/{code}",
-        "/api/v1/indicators/{code}/values", "/api/v1/extracts",
-        "/api/v1/extracts/{id}/rejections", "/api/v1/flows", "/api/v1/events",
+        "/goals", "/indicators", "/indicators/{code}", "/indicators/{code}/values",
+        "/extracts", "/extracts/{id}/rejections", "/flows", "/events",
     }  # fmt: skip
-    values = document["paths"]["/api/v1/indicators/{code}/values"]["get"]
+    values = document["paths"]["/indicators/{code}/values"]["get"]
     assert {p["name"] for p in values["parameters"]} >= {"chain", "period", "from", "to", "track"}
     assert set(values["responses"]["200"]["content"]) == {"application/json", "text/csv"}
     assert "ApiKey" in document["components"]["securitySchemes"]
@@ -134,3 +135,101 @@ def test_a_request_django_refuses_on_a_page_stays_a_page(client: Client) -> None
     answer = client.get("/accounts/login/", HTTP_HOST="attacker.example")
     assert answer.status_code == 400
     assert answer["Content-Type"].startswith("text/html")
+
+
+def test_a_problem_names_every_invalid_parameter_in_its_detail_and_nothing_else(
+    api: APIClient,
+) -> None:
+    body = assert_problem(api.get("/api/v1/flows?chain=XX&from=soon&form=2023-01-01"), 400)
+    assert set(body) == {"type", "title", "status", "detail"}
+    assert body["detail"].splitlines() == [
+        'chain: "XX" is not a valid choice.',
+        "from: Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+        "form: unknown parameter",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "empty"),
+    [
+        ("/api/v1/indicators?chain=&period=", ["chain", "period"]),
+        ("/api/v1/indicators/applications_lodged/values?chain=NL&from=&by=", ["by", "from"]),
+        ("/api/v1/flows?chain=NL&to=&format=", ["format", "to"]),
+        ("/api/v1/extracts?partner=&limit=", ["limit", "partner"]),
+    ],
+)
+def test_an_empty_parameter_is_a_400_instead_of_the_default(
+    api: APIClient, catalogue_rows: Catalogue, path: str, empty: list[str]
+) -> None:
+    problems = problems_of(api.get(path))
+    assert problems == {name: ["empty; leave the parameter out for its default"] for name in empty}
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/extracts?partner=I%00ND", 400),
+        ("/api/v1/indicators/applications%00lodged", 404),
+        ("/api/v1/indicators/applications%00lodged/values?chain=NL", 404),
+    ],
+)
+def test_a_nul_byte_is_a_client_error_not_a_server_error(
+    api: APIClient, catalogue_rows: Catalogue, path: str, status: int
+) -> None:
+    assert_problem(api.get(path), status)
+
+
+def test_the_document_gives_the_form_of_a_period_the_server_checks(
+    api: APIClient, catalogue_rows: Catalogue
+) -> None:
+    document = api.get("/api/v1/openapi.json").json()
+    parameters = document["paths"]["/indicators/{code}/values"]["get"]["parameters"]
+    pattern = {p["name"]: p["schema"].get("pattern") for p in parameters}["from"]
+    assert pattern and re.fullmatch(pattern, "2023-04") and re.fullmatch(pattern, "2023-W17")
+    assert not re.fullmatch(pattern, "2023-4") and not re.fullmatch(pattern, "2023-13")
+    values = "/api/v1/indicators/applications_lodged/values?chain=NL&from="
+    assert problems_of(api.get(values + "2023-4")) == {
+        "from": ["'2023-4' is not a month (expected the form 2023-04)"]
+    }
+    assert api.get(values + "2023-04&to=2023-05").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_api_path_is_a_404_problem_in_development_too(
+    api: APIClient, settings: Any, method: str
+) -> None:
+    settings.DEBUG = True
+    answer = getattr(api, method)("/api/v1/extracts/null,null/rejections")
+    assert_problem(answer, 404)
+    assert answer["API-Version"] == "1.0.0"
+
+
+def test_the_document_describes_the_push_contract(anonymous: APIClient) -> None:
+    document = anonymous.get("/api/v1/openapi.json").json()
+    push = document["paths"]["/events"]["post"]
+    body = push["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/PushBody"}
+    schema = document["components"]["schemas"]["PushBody"]
+    assert schema["anyOf"] == [{"required": ["events"]}, {"required": ["measurements"]}]
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {"organisation", "events", "measurements"}
+    summary = push["responses"]["200"]["content"]["application/json"]["schema"]
+    assert summary == {"$ref": "#/components/schemas/ImportSummary"}
+    problems = {
+        status: set(response["content"])
+        for status, response in push["responses"].items()
+        if status != "200"
+    }
+    assert problems == {
+        status: {"application/problem+json"}
+        for status in ("400", "401", "403", "409", "413", "422", "429")
+    }
+
+
+def test_options_with_format_csv_describes_the_operation_in_json(
+    api: APIClient, catalogue_rows: Catalogue
+) -> None:
+    answer = api.options("/api/v1/indicators/applications_lodged/values?chain=NL&format=csv")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json()["renders"] == ["application/json", "text/csv"]

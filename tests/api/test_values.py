@@ -146,6 +146,17 @@ def test_it_answers_csv_when_asked_by_the_accept_header(
     assert answer.content.decode().splitlines()[1].startswith("2023-04,NL,0.0,")
 
 
+def test_a_csv_without_items_is_its_header_with_its_content_type(
+    api: APIClient, catalogue_rows: Catalogue
+) -> None:
+    answer = api.get(f"{COUNT}?chain=NL&from=2023-04&to=2023-04&by=nationality&format=csv")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "text/csv; charset=utf-8"
+    assert answer.content.decode() == (
+        "period,chain,nationality,value,numerator,denominator,n,signal,stale,suppressed\n"
+    )
+
+
 def test_an_error_asked_as_csv_is_still_a_problem(
     api: APIClient, catalogue_rows: Catalogue
 ) -> None:
