@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
 
+from chain import clock
 from ingest.landing import landing_folder
 from ingest.models import Extract, Source
 from ingest.services import ImportSummary, ingest_extract, register_file
@@ -54,7 +54,7 @@ def pull_feed(
     summaries: list[ImportSummary] = []
     try:
         _pull_pages(source, http, base, headers, sleep, summaries)
-        day = today or timezone.localdate()
+        day = today or clock.today()
         response = _get(http, f"{base}/v1/capacity", {"date": day.isoformat()}, headers, sleep)
         summaries.append(_ingest_document(source, response.content, f"capacity-{day:%Y%m%d}"))
         source.last_error = ""
@@ -64,7 +64,7 @@ def pull_feed(
     finally:
         if own_client:
             http.close()
-        source.last_pulled_at = timezone.now()
+        source.last_pulled_at = clock.now()
         source.save()
     return summaries
 
@@ -144,14 +144,14 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
     if moment.tzinfo is None:
         return None
-    return max(0.0, (moment - timezone.now()).total_seconds())
+    return max(0.0, (moment - clock.now()).total_seconds())
 
 
 def _ingest_document(source: Source, content: bytes, kind: str) -> ImportSummary:
     """Keep the document in the archive and ingest it as one extract."""
     folder = landing_folder(source.organisation_id, source.path) / "archive" / "feed"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{kind}-{timezone.now():%Y%m%dT%H%M%S%f}.json"
+    path = folder / f"{kind}-{clock.now():%Y%m%dT%H%M%S%f}.json"
     path.write_bytes(content)
     extract = register_file(partner=source.organisation_id, path=Path(path), channel="feed")
     if extract.status == Extract.Status.DUPLICATE:

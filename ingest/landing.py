@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import shutil
-import time
 from pathlib import Path
 
 from django.conf import settings
 
+from chain import clock
 from ingest.models import Extract
 from ingest.services import ImportSummary, ingest_extract, register_file
 
@@ -32,7 +32,7 @@ def landing_folder(partner: str, configured: str = "") -> Path:
 
 def complete_files(folder: Path, *, now: float | None = None) -> list[Path]:
     """Files at the top of the folder that are done being written, oldest name first."""
-    now = time.time() if now is None else now
+    now = clock.now().timestamp() if now is None else now
     if not folder.is_dir():
         return []
     return sorted(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.utils import timezone
 
+from chain import clock
 from chain.models import Organisation
 from ingest.fedasil_feed import pull_feed
 from ingest.landing import landing_folder, pull_landing_folder
@@ -44,6 +44,6 @@ def pull_all() -> dict[str, list[ImportSummary]]:
             logger.error("pulling %s from %s failed: %s", organisation.code, folder, err)
             source.last_error = f"{folder}: {err}"
         if source.pk:
-            source.last_pulled_at = timezone.now()
+            source.last_pulled_at = clock.now()
             source.save(update_fields=["last_pulled_at", "last_error"])
     return results

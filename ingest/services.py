@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
+from chain import clock
 from chain.models import Organisation
 from chain.tasks import schedule_recompute
 from ingest.adapters import adapter_for
@@ -71,7 +71,7 @@ def register_file(*, partner: str, path: Path, channel: str = Extract.Channel.FI
         extract.reason = (
             f"same content as extract {earlier.pk} ({earlier.name}), already ingested; skipped"
         )
-        extract.finished_at = timezone.now()
+        extract.finished_at = clock.now()
     extract.save()
     return extract
 
@@ -95,7 +95,7 @@ def ingest_extract(*, extract_id: int) -> ImportSummary | None:
         )
         if extract is None:
             return None
-        extract.started_at = timezone.now()
+        extract.started_at = clock.now()
         adapter = adapter_for(extract.organisation_id)
         with Path(extract.path).open("rb") as stream:
             return load_extract(extract, adapter.parse(stream))
@@ -113,7 +113,7 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
     except ExtractRejected as err:
         extract.status = Extract.Status.REJECTED
         extract.reason = str(err)
-        extract.finished_at = timezone.now()
+        extract.finished_at = clock.now()
         extract.save()
         logger.warning("extract %s (%s) rejected: %s", extract.pk, extract.name, err)
         return ImportSummary(extract_id=extract.pk, status=extract.status, reason=extract.reason)
@@ -130,7 +130,7 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
     else:
         extract.status = Extract.Status.REJECTED
         extract.reason = "every row was rejected"
-    extract.finished_at = timezone.now()
+    extract.finished_at = clock.now()
     extract.save()
     if result.accepted:
         # Every way in (file, feed page, push) ends here: recompute what the rows touched.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -17,6 +16,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
+from chain import clock
 from chain.models import StatusEvent
 from ingest.landing import complete_files
 from ingest.management.commands.bench_ingest import write_extract
@@ -33,7 +33,7 @@ def drop(folder: Path, name: str, text: str, age: float = 60) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(text)
-    old = time.time() - age
+    old = clock.now().timestamp() - age
     os.utime(path, (old, old))
     return path
 
@@ -114,7 +114,7 @@ def test_two_workers_pulling_at_once_ingest_each_landed_extract_exactly_once(
 ) -> None:
     folder = tmp_path / "IND"
     folder.mkdir()
-    settled = time.time() - 60
+    settled = clock.now().timestamp() - 60
     for seed in (1, 2, 3):
         path = folder / f"ind_zaakstatus_2024010{seed}.csv"
         write_extract(path, 5_000, seed=seed)

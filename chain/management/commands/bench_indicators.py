@@ -16,8 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
-from django.utils import timezone
 
+from chain import clock
 from chain.bench_data import generate, write_next_extract
 from chain.indicators.engine import compute_all, compute_dirty
 from chain.load_test import api_under_load, naive_values_ms, overview_render_ms
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, cases: int, seconds: int, **options: object) -> None:
         if "bench" not in connection.settings_dict["NAME"]:
             raise CommandError("the benchmark fills its tables: run it on a *bench* database")
-        today = timezone.localdate()
+        today = clock.today()
         self.stdout.write(f"generating {cases:,} cases up to {today} …")
         started = time.perf_counter()
         with transaction.atomic():
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 cursor.execute(_RESET)
             extract = Extract.objects.create(
                 organisation_id="IND", channel=Extract.Channel.FILE, name="bench", sha256="",
-                status=Extract.Status.ACCEPTED, finished_at=timezone.now(),
+                status=Extract.Status.ACCEPTED, finished_at=clock.now(),
             )  # fmt: skip
             events = generate(cases=cases, extract_id=extract.pk, today=today)
         with connection.cursor() as cursor:
