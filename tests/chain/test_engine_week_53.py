@@ -5,6 +5,8 @@ The chain and its answers are in tests/week_53.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from chain.models import IndicatorValue
@@ -60,3 +62,13 @@ def test_there_is_no_week_53_of_2027(new_year_chain) -> None:
         period_start__year=2027, track="", nationality="",
     ).values_list("period", flat=True)  # fmt: skip
     assert sorted(weeks) == ["2027-W01", "2027-W02"]  # up to the week of today, 11 January
+
+
+def test_the_values_carry_the_moment_of_the_code_clock_not_the_databases(new_year_chain) -> None:
+    moments = IndicatorValue.objects.values_list("computed_at", flat=True).distinct()
+    assert moments, "computed values"
+    # Computed on 11 January 2027 by the (pinned) clock, whatever day the database thinks it is.
+    assert all(
+        week_53.AFTER_NEW_YEAR <= moment < week_53.AFTER_NEW_YEAR + timedelta(hours=1)
+        for moment in moments
+    )
