@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Max, Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from chain import clock
 from chain.models import (
     Goal,
     Indicator,
@@ -63,7 +63,7 @@ class Flow:
 
 def partner_freshness(*, now: datetime | None = None) -> dict[str, Freshness]:
     """Every organisation's last good delivery and whether data resting on it is stale."""
-    now = now or timezone.now()
+    now = now or clock.now()
     last = dict(
         Extract.objects.filter(status__in=GOOD_DELIVERY)
         .values("organisation")
@@ -111,7 +111,7 @@ def signal_of(*, value: float | None, bands: Sequence[SignalBand]) -> str:
 
 def latest_complete_period(*, period_type: str, today: date | None = None) -> Period:
     """The last month or ISO week that has ended."""
-    return latest_complete(today or timezone.localdate(), period_type)
+    return latest_complete(today or clock.today(), period_type)
 
 
 def indicators_with_bands() -> QuerySet[Indicator]:

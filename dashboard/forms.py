@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from chain import clock
 from chain.models import Organisation
 from chain.periods import (
     FIRST_YEAR,
@@ -96,7 +96,7 @@ class QueryForm(forms.Form):
             }  # fmt: skip
             self.add_error(name, message)
             return None
-        if period.start > timezone.localdate():
+        if period.start > clock.today():
             self.add_error(name, _("%(period)s lies in the future.") % {"period": period.label})
             return None
         return period
@@ -261,7 +261,7 @@ class DeadlineQuery(QueryForm):
         self.check_day("on")
         if self.has_error("on"):
             return data
-        today = timezone.localdate()
+        today = clock.today()
         data["on"] = data.get("on") or today
         self.data = {**self.data, "on": data["on"]}
         if data["on"] > today:

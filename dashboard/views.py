@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import PeriodType
 from chain.periods import latest_complete
@@ -74,7 +74,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "period": period,
         "previous": period.previous(),
         # The latest complete period is the last one offered: a running one is still filling.
-        "following": following if following.end < timezone.localdate() else None,
+        "following": following if following.end < clock.today() else None,
         "goals": selectors.overview(chains=chains, period=period, freshness=partner_freshness()),
         "sparkline_periods": selectors.SPARKLINE_PERIODS,
     }

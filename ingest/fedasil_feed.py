@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
 
+from chain import clock
 from ingest.landing import landing_folder
 from ingest.models import Extract, Source
 from ingest.services import (
@@ -65,7 +65,7 @@ def pull_feed(
     try:
         _check_url(base)
         _pull_pages(source, http, base, headers, sleep, summaries)
-        day = today or timezone.localdate()
+        day = today or clock.today()
         body = _get(http, f"{base}/v1/capacity", {"date": day.isoformat()}, headers, sleep)
         summaries.append(_ingest_document(source, body, f"capacity-{day:%Y%m%d}"))
     except FeedError as err:
@@ -195,14 +195,14 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
     if moment.tzinfo is None:
         return None
-    return max(0.0, (moment - timezone.now()).total_seconds())
+    return max(0.0, (moment - clock.now()).total_seconds())
 
 
 def _ingest_document(source: Source, content: bytes, kind: str) -> ImportSummary:
     """Keep the document in the archive and ingest it as one extract."""
     folder = landing_folder(source.organisation_id, source.path) / "archive" / "feed"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{kind}-{timezone.now():%Y%m%dT%H%M%S%f}.json"
+    path = folder / f"{kind}-{clock.now():%Y%m%dT%H%M%S%f}.json"
     path.write_bytes(content)
     extract = register_file(partner=source.organisation_id, path=Path(path), channel="feed")
     if extract.is_finished:

@@ -18,11 +18,11 @@ import logging
 import os
 import shutil
 import stat
-import time
 from pathlib import Path
 
 from django.conf import settings
 
+from chain import clock
 from ingest.models import Extract
 from ingest.services import ImportSummary, ingest_extract, register_file, summary_of
 
@@ -69,7 +69,7 @@ def complete_files(folder: Path, *, now: float | None = None) -> list[Path]:
     Everything but a folder counts, a symbolic link too (judged by its own ``lstat``): the
     cycle claims it and records it refused, so that the partner sees why it was not read.
     """
-    now = time.time() if now is None else now
+    now = clock.now().timestamp() if now is None else now
     if not folder.is_dir():
         return []
     settled = []

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from chain import clock
 from ingest.adapters.base import excerpt
@@ -96,7 +95,7 @@ def push_events(
             extract = Extract.objects.create(
                 organisation=organisation, channel=Extract.Channel.PUSH,
                 name=f"push by {api_key.name}", sha256=digest, size=len(raw),
-                started_at=timezone.now(),
+                started_at=clock.now(),
             )  # fmt: skip
             summary = load_extract(extract, parse_push(body, organisation.chain_id))
     except BaseException:
@@ -129,7 +128,7 @@ def purge_idempotency_records() -> int:
 
 def _claim(api_key: OrganisationAPIKey, key: str, digest: str) -> IdempotencyRecord | Replay:
     """Claim the key for this request, or answer from the earlier request that holds it."""
-    now = timezone.now()
+    now = clock.now()
     IdempotencyRecord.objects.filter(
         api_key=api_key, key=key, created_at__lt=now - REPLAY_WINDOW
     ).delete()

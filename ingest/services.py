@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.db import transaction
-from django.utils import timezone
 
 from chain import clock
 from chain.models import Organisation
@@ -115,7 +114,7 @@ def register_file(*, partner: str, path: Path, channel: str = Extract.Channel.FI
         extract.reason = (
             f"same content as extract {earlier.pk} ({earlier.name}), already ingested; skipped"
         )
-        extract.finished_at = timezone.now()
+        extract.finished_at = clock.now()
     extract.save()
     return extract
 
@@ -162,7 +161,7 @@ def ingest_extract(*, extract_id: int) -> ImportSummary | None:
         )
         if extract is None:
             return None
-        extract.started_at = timezone.now()
+        extract.started_at = clock.now()
         adapter = adapter_for(extract.organisation_id)
         try:
             stream = open_delivered(Path(extract.path))
@@ -191,7 +190,7 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
     except ExtractRejected as err:
         extract.status = Extract.Status.REJECTED
         extract.reason = str(err)
-        extract.finished_at = timezone.now()
+        extract.finished_at = clock.now()
         extract.save()
         logger.warning("extract %s (%s) rejected: %s", extract.pk, extract.name, err)
         return summary_of(extract)
@@ -208,7 +207,7 @@ def load_extract(extract: Extract, rows: Iterable[Row]) -> ImportSummary:
     else:
         extract.status = Extract.Status.REJECTED
         extract.reason = "every row was rejected"
-    extract.finished_at = timezone.now()
+    extract.finished_at = clock.now()
     extract.save()
     if result.accepted:
         # Every way in (file, feed page, push) ends here: recompute what the rows touched.

@@ -1,20 +1,64 @@
-"""Shared fixtures: the catalogue, a real Celery worker on the real broker, partner files."""
+"""Shared fixtures: the pinned clock, the catalogue, a real Celery worker, partner files."""
 
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
 
-from chain.indicators.engine import DATA_VERSION_KEY
+from chain import clock
+from chain.indicators.engine import DATA_VERSION_KEY, compute_all
+from chain.periods import WEEK, Period, period_containing
+from ingest.services import ingest_file
+from tests import week_53
 
 DATA = Path(__file__).parent / "data"
+# ``--today`` puts the whole session on this hour of the given day, Amsterdam time.
+PINNED_HOUR = 10
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="run the whole suite as if today were this day (the clock keeps ticking from "
+        f"{PINNED_HOUR}:00 Europe/Amsterdam)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel to ``--today`` before collection, so module-level dates obey it too."""
+    day = config.getoption("--today")
+    if day is None:
+        return
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    moment = datetime(day.year, day.month, day.day, PINNED_HOUR, tzinfo=amsterdam)
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture
+def today() -> date:
+    """The day the code under test takes for today (``--today``, else the real date)."""
+    return clock.today()
+
+
+@pytest.fixture
+def week_reported(today: date) -> Period:
+    """The week a weekly report sent today is about: the ISO week before today's."""
+    return period_containing(today, WEEK).previous()
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +69,20 @@ def new_data_version() -> None:
     without the recompute that bumps the version; cached figures and API answers carry it.
     """
     cache.set(DATA_VERSION_KEY, time.time_ns(), None)
+
+
+@pytest.fixture
+def after_new_year() -> Iterator[None]:
+    """Today is Monday 11 January 2027 (2027-W02), whatever ``--today`` says."""
+    with time_machine.travel(week_53.AFTER_NEW_YEAR, tick=True):
+        yield
+
+
+@pytest.fixture
+def new_year_chain(after_new_year: None, catalogue: None, write_extract) -> None:
+    """The chain of tests/week_53.py ingested and computed on 11 January 2027."""
+    ingest_file(partner="IND", path=write_extract("ind.csv", week_53.extract()))
+    compute_all()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 
+import time_machine
 from django.conf import settings
 
 from chain.bench_servers import database_url
@@ -18,10 +19,17 @@ def child_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
+def on_this_clock(module: str) -> list[str]:
+    """The command that runs ``python -m module`` on this process's clock, pinned or not."""
+    if time_machine.escape_hatch.is_travelling():
+        return [sys.executable, "-m", "tests.clocked", repr(time.time()), module]
+    return [sys.executable, "-m", module]
+
+
 def start_worker(**env: str) -> subprocess.Popen[bytes]:
-    """``celery worker --pool solo`` on the test database and the real broker."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "psi", "worker", "--pool", "solo", "-l", "warning"],
+    """``celery worker --pool solo`` on the test database and the real broker, on our clock."""
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+        [*on_this_clock("celery"), "-A", "psi", "worker", "--pool", "solo", "-l", "warning"],
         cwd=settings.BASE_DIR,
         env={
             **child_environ(),

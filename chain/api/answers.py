@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.utils import timezone
 from rest_framework.request import Request
 
+from chain import clock
 from chain.indicators.engine import DATA_VERSION_KEY
 
 # Partners' expected intervals are hours or days: a minute late on turning stale is nothing.
@@ -28,7 +28,7 @@ def cached_answer(request: Request, build: Callable[[], Any]) -> Any:
     ``build`` raises for a bad request; nothing is cached then.
     """
     version = cache.get(DATA_VERSION_KEY, 0)
-    identity = f"{version}|{timezone.localdate()}|{request.get_full_path()}"
+    identity = f"{version}|{clock.today()}|{request.get_full_path()}"
     key = "api-answer:" + hashlib.sha256(identity.encode()).hexdigest()
     data = cache.get(key)
     if data is None:

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.utils import timezone
 
+from chain import clock
 from chain.indicators.kinds import KINDS, indicator_problems
 from chain.models import Chain, DirtyRange, Indicator
 from chain.periods import PERIOD_TYPES, periods_between
@@ -73,7 +73,7 @@ INSERT INTO chain_indicatorvalue (
     nationality, value, numerator, denominator, n, signal, suppressed, computed_at)
 SELECT r.indicator_id, r.chain_id, r.period_type, r.label, p.start_date, p.end_date, r.track,
     r.nationality, s.value, s.numerator, s.denominator, r.n, coalesce(g.signal, 'none'),
-    s.suppressed, now()
+    s.suppressed, %(computed_at)s
 FROM indicator_result r
 JOIN periods p ON p.chain_id = r.chain_id AND p.period_type = r.period_type AND p.label = r.label
 CROSS JOIN LATERAL (
@@ -115,7 +115,7 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
         # over a holiday without deliveries): such a run starts where the stored values end.
         covered = _stored_until(cursor, chain)
         start = first if covered is None else max(first, min(start, covered + timedelta(days=1)))
-        end = max(last, today or timezone.localdate())
+        end = max(last, today or clock.today())
         # Values of the periods before ``start`` stand (nothing before it changed); a run from
         # the chain's first data has none to rest on.
         incremental = start > first
@@ -152,7 +152,8 @@ def compute(*, chain: str, from_date: date | None = None, today: date | None = N
             _compute_indicator(cursor, indicator, bind)
         _fill_totals(cursor, indicators)
         cursor.execute(_DELETE_OLD)
-        cursor.execute(_WRITE, {"threshold": SUPPRESSION_THRESHOLD})
+        # The moment from the clock, not the database's now(): one clock for all the code.
+        cursor.execute(_WRITE, {"threshold": SUPPRESSION_THRESHOLD, "computed_at": clock.now()})
         written = cursor.rowcount
         # A view would outlive the transaction, and hold on to the columns of the case facts.
         cursor.execute("DROP TABLE case_fact" if incremental else "DROP VIEW case_fact")
@@ -267,7 +268,7 @@ def compute_dirty() -> dict[str, date]:
                 claimed[chain] = min(from_date, claimed.get(chain, from_date))
             # A chain without deliveries still enters new periods, and its stocks and cases over
             # term must be there for them; ``compute`` starts where its stored values end.
-            today = timezone.localdate()
+            today = clock.today()
             for chain in Chain.objects.exclude(code__in=claimed).values_list("code", flat=True):
                 covered = _stored_until(cursor, chain)
                 if covered is not None and covered < today:

@@ -18,9 +18,8 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from chain.clock import now
+from chain import clock
 from chain.models import PeriodType
 from chain.periods import Period, parse_period
 from chain.selectors import latest_complete_period
@@ -38,7 +37,7 @@ def claim_preview(*, subscription: Subscription) -> datetime | None:
 
     One conditional ``UPDATE``: two clicks at once claim one preview between them.
     """
-    moment = now()
+    moment = clock.now()
     interval = settings.REPORT_PREVIEW_INTERVAL
     due = Q(preview_requested_at__isnull=True) | Q(preview_requested_at__lte=moment - interval)
     if Subscription.objects.filter(due, pk=subscription.pk).update(preview_requested_at=moment):
@@ -76,7 +75,7 @@ def schedule_week(*, week: Period) -> list[int]:
 def claim(delivery_id: int) -> bool:
     """Take a delivery for sending; False when it is sent, failed or another worker has it,
     or when its subscriber no longer receives (unsubscribed, or the account deactivated)."""
-    now = timezone.now()
+    now = clock.now()
     claimable = Q(status=ReportDelivery.Status.PENDING) | Q(
         status=ReportDelivery.Status.SENDING, claimed_at__lt=now - settings.REPORT_CLAIM_TIMEOUT
     )
@@ -119,7 +118,7 @@ def deliver(*, delivery_id: int, final_attempt: bool = True) -> bool:
         logger.exception("report %s to %s failed", delivery.week, subscription.user)
         raise
     ReportDelivery.objects.filter(pk=delivery_id).update(
-        status=ReportDelivery.Status.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now(),
+        status=ReportDelivery.Status.SENT, attempts=delivery.attempts + 1, sent_at=clock.now(),
         last_error="",
     )  # fmt: skip
     logger.info("report %s sent to subscription %s", delivery.week, subscription.pk)

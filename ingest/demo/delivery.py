@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -49,12 +50,12 @@ def enqueue_feed_pull(url: str) -> Source:
     return source
 
 
-def wait_for_feed(source: Source, *, after: float, timeout: float) -> Source:
-    """Wait until a worker finished a pull of the feed that started after ``after`` (epoch s)."""
+def wait_for_feed(source: Source, *, after: datetime, timeout: float) -> Source:
+    """Wait until a worker finished a pull of the feed that started after ``after``."""
     deadline = time.monotonic() + timeout
     while True:
         source.refresh_from_db()
-        if source.last_pulled_at and source.last_pulled_at.timestamp() >= after:
+        if source.last_pulled_at and source.last_pulled_at >= after:
             return source
         if time.monotonic() > deadline:
             raise TimeoutError(f"the Fedasil feed was not pulled within {timeout:.0f} s")

@@ -1,12 +1,12 @@
 """A simulated asylum and migration chain as plain data: cases with their events, and capacity.
 
-The simulation covers 2022-01-01 up to the last Sunday before today for the Dutch chain (IND, COA,
-DT&V) and the Belgian chain (DVZ, Fedasil). At scale 1 it is calibrated to the published figures in
-``PUBLISHED``: first applications per year come straight from the inflow; the reception stocks
-and the departures follow from the process parameters below, tuned once against a run at scale 1.
-Cases lodged before 2022 are simulated too (from 2019) and those still active on 2022-01-01 are
-kept: they are the reception population and the open caseload the chain starts with. The years
-after 2024 carry on at 2024's level.
+The simulation covers 2022-01-01 up to the last Sunday before today (``chain.clock``) for the
+Dutch chain (IND, COA, DT&V) and the Belgian chain (DVZ, Fedasil). At scale 1 it is calibrated to
+the published figures in ``PUBLISHED``: first applications per year come straight from the
+inflow; the reception stocks and the departures follow from the process parameters below, tuned
+once against a run at scale 1. Cases lodged before 2022 are simulated too (from 2019) and those
+still active on 2022-01-01 are kept: they are the reception population and the open caseload
+the chain starts with. The years after 2024 carry on at 2024's level.
 
 A day is the proleptic Gregorian ordinal (``date.toordinal()``) of a local calendar date of the
 chain; integer arithmetic keeps a million events quick. ``Simulation.steps()`` yields the cases in
@@ -28,6 +28,8 @@ from functools import lru_cache, partial
 from itertools import accumulate, pairwise
 from typing import Generic, NamedTuple, TypeVar
 
+from chain import clock
+
 T = TypeVar("T")
 
 
@@ -36,12 +38,18 @@ def day_of(year: int, month: int, day: int) -> int:
     return date(year, month, day).toordinal()
 
 
+def simulation_end(today: date | None = None) -> int:
+    """The last day simulated: the last Sunday before ``today`` (by default the clock's).
+
+    The dashboard of the demo then shows the weeks just past, not a chain that stopped in the
+    past. Generated on another day, the same seed gives the same events up to the earlier end.
+    """
+    today = today or clock.today()
+    return today.toordinal() - today.weekday() - 1
+
+
 HISTORY_START = day_of(2019, 1, 1)
 START = day_of(2022, 1, 1)
-# The simulation runs up to the last Sunday before the day it is generated, so the dashboard of
-# the demo shows the weeks just past, not a chain that stopped in the past. Generated on another
-# day, the same seed gives the same events up to the earlier end.
-END = date.today().toordinal() - date.today().weekday() - 1
 LAST_PUBLISHED_YEAR = 2024
 # The most days a case's first event (registration) precedes its key date (lodging).
 MAX_LEAD = 60
@@ -205,10 +213,11 @@ BE_MONTHS = {
 }
 
 
-def through_end(yearly: dict[int, int]) -> dict[int, int]:
-    """The yearly totals, with the years after the last published one at that year's level."""
+def through_end(yearly: dict[int, int], end: int) -> dict[int, int]:
+    """The yearly totals, with the years after the last published one up to ``end`` at that
+    year's level."""
     last = yearly[LAST_PUBLISHED_YEAR]
-    return yearly | {year: last for year in range(LAST_PUBLISHED_YEAR + 1, year_of(END) + 1)}
+    return yearly | {year: last for year in range(LAST_PUBLISHED_YEAR + 1, year_of(end) + 1)}
 
 
 # Lodging happens on working days, mostly (Monday first).
@@ -394,14 +403,14 @@ LOCATIONS = {"COA": COA_LOCATIONS, "FEDASIL": FEDASIL_CENTRES}
 RECEPTION_PARTNER = {"NL": "COA", "BE": "FEDASIL"}
 
 
-def _measurement_days() -> dict[str, list[int]]:
+def _measurement_days(end: int) -> dict[str, list[int]]:
     """COA counts its places every Sunday; Fedasil publishes them at every month's end."""
-    sundays = list(range(day_of(2022, 1, 2), END + 1, 7))
+    sundays = list(range(day_of(2022, 1, 2), end + 1, 7))
     month_ends = [day_of(2021, 12, 31)] + [
         day_of(y, m, calendar.monthrange(y, m)[1])
-        for y in range(2022, year_of(END) + 1)
+        for y in range(2022, year_of(end) + 1)
         for m in range(1, 13)
-        if day_of(y, m, calendar.monthrange(y, m)[1]) <= END
+        if day_of(y, m, calendar.monthrange(y, m)[1]) <= end
     ]
     return {"COA": sundays, "FEDASIL": month_ends}
 
@@ -410,15 +419,18 @@ def _measurement_days() -> dict[str, list[int]]:
 
 
 class _Case:
-    """A case being simulated: its events up to END, its reception stays, how far it reaches."""
+    """A case being simulated: its events up to ``end``, its reception stays, how far it reaches."""
 
-    __slots__ = ("events", "horizon", "nationality", "stays", "track", "uam")
+    __slots__ = ("end", "events", "horizon", "nationality", "stays", "track", "uam")
 
-    def __init__(self, track: str | None, nationality: str | None, uam: bool | None) -> None:
+    def __init__(
+        self, end: int, track: str | None, nationality: str | None, uam: bool | None
+    ) -> None:
+        self.end = end
         self.track, self.nationality, self.uam = track, nationality, uam
         self.events: list[SimEvent] = []
         self.stays: list[tuple[str, int, int]] = []  # location, from day, to day (or NEVER)
-        self.horizon = 0  # the last day anything happens, even after END
+        self.horizon = 0  # the last day anything happens, even after the end
 
     def add(
         self,
@@ -435,7 +447,7 @@ class _Case:
         """Record an event; one after the end of the simulation is only remembered as reach."""
         if day > self.horizon:
             self.horizon = day
-        if day <= END:
+        if day <= self.end:
             self.events.append(
                 SimEvent(day, minute, partner, code, location, location_type, reason,
                          destination, detail)
@@ -475,19 +487,21 @@ class _Tally:
 
 
 class Simulation:
-    """The chain simulated at ``scale`` (1 = the published volumes), deterministic per ``seed``."""
+    """The chain simulated at ``scale`` (1 = the published volumes), deterministic per ``seed``,
+    up to ``end`` (an ordinal; by default ``simulation_end()``)."""
 
-    def __init__(self, *, scale: float, seed: int) -> None:
+    def __init__(self, *, scale: float, seed: int, end: int | None = None) -> None:
         if scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
         self.scale, self.seed = scale, seed
+        self.end = simulation_end() if end is None else end
         self._rng = random.Random(seed)
         self._capacity_rng = random.Random(seed * 7919 + 1)
         self._person_offset = random.Random(seed).randrange(10**9)
         self._people: Counter[tuple[str, bool]] = Counter()
         self._case_numbers: Counter[int] = Counter()
         self.tally = _Tally()
-        size = END - ORIGIN + 2
+        size = self.end - ORIGIN + 2
         self._deltas = {
             partner: {location: [0] * size for location in locations}
             for partner, locations in LOCATIONS.items()
@@ -495,14 +509,15 @@ class Simulation:
         self._occupied = {partner: dict.fromkeys(locs, 0) for partner, locs in LOCATIONS.items()}
         self._stock_day = ORIGIN
         self.stock: dict[str, list[int]] = {partner: [] for partner in LOCATIONS}
-        self._measure = _measurement_days()
+        self._measure = _measurement_days(self.end)
         self._measure_sets = {partner: set(days) for partner, days in self._measure.items()}
         self._measured: dict[str, set[str]] = {partner: set() for partner in LOCATIONS}
         self.places: dict[tuple[str, int], int] = {}
+        until = partial(through_end, end=self.end)
         self._streams: list[tuple[Inflow, Callable[[int], tuple[str, _Case]]]] = [
-            (Inflow(through_end(NL_APPLICATIONS), NL_MONTHS, NL_WEEKDAYS, scale), self._nl_asylum),
-            (Inflow(through_end(BE_APPLICATIONS), BE_MONTHS, BE_WEEKDAYS, scale), self._be_asylum),
-            (Inflow(through_end(NL_FAMILY_REUNIFICATION), {}, NL_WEEKDAYS, scale), self._nl_family),
+            (Inflow(until(NL_APPLICATIONS), NL_MONTHS, NL_WEEKDAYS, scale), self._nl_asylum),
+            (Inflow(until(BE_APPLICATIONS), BE_MONTHS, BE_WEEKDAYS, scale), self._be_asylum),
+            (Inflow(until(NL_FAMILY_REUNIFICATION), {}, NL_WEEKDAYS, scale), self._nl_family),
             *(
                 (
                     Inflow(dict.fromkeys(range(2019, 2025), yearly), {}, NL_WEEKDAYS, scale),
@@ -516,7 +531,7 @@ class Simulation:
 
     def steps(self) -> Iterator[Step]:
         """Every simulated day's cases in order, with the capacity measured so far."""
-        for day in range(HISTORY_START, END + 1):
+        for day in range(HISTORY_START, self.end + 1):
             cases = []
             for inflow, make in self._streams:
                 for _ in range(inflow.count(day)):
@@ -526,7 +541,7 @@ class Simulation:
                         cases.append(self._emit(chain, case, day))
             final_before = day + 1 - MAX_LEAD
             yield Step(final_before, cases, self._advance(final_before))
-        yield Step(END + 1, [], self._advance(END + 1))
+        yield Step(self.end + 1, [], self._advance(self.end + 1))
 
     def stock_on(self, partner: str, day: int) -> int:
         """People in the partner's reception at the end of ``day`` (once the steps passed it)."""
@@ -588,9 +603,9 @@ class Simulation:
         self.tally.cases[chain] += 1
         deltas = self._deltas[RECEPTION_PARTNER[chain]]
         for location, start, until in case.stays:
-            if start <= END:
+            if start <= self.end:
                 deltas[location][start - ORIGIN] += 1
-                if until <= END:
+                if until <= self.end:
                     deltas[location][until - ORIGIN] -= 1
         return SimCase(chain, person, case_number, case.track, case.nationality, case.uam,
                        case.events)  # fmt: skip
@@ -598,7 +613,7 @@ class Simulation:
     def _advance(self, final_before: int) -> list[Capacity]:
         """Count the stocks of every day now final; measure capacity on the days due."""
         capacities: list[Capacity] = []
-        for day in range(self._stock_day, min(final_before, END + 1)):
+        for day in range(self._stock_day, min(final_before, self.end + 1)):
             index = day - ORIGIN
             for partner, deltas in self._deltas.items():
                 occupied = self._occupied[partner]
@@ -630,7 +645,8 @@ class Simulation:
     def _nl_asylum(self, lodged: int) -> tuple[str, _Case]:
         rng = self._rng
         track = NL_TRACKS.pick(rng)
-        case = _Case(track, NL_NATIONALITIES[track].pick(rng), rng.random() < NL_UAM[track])
+        nationality = NL_NATIONALITIES[track].pick(rng)
+        case = _Case(self.end, track, nationality, rng.random() < NL_UAM[track])
         low, high, mode = NL_LODGE_DELAY.at(lodged)
         registered = lodged - round(rng.triangular(low, high, mode))
         coa_gvl, ind_place = NL_REGISTRATION.at(registered).pick(rng)
@@ -677,7 +693,7 @@ class Simulation:
     def _nl_family(self, registered: int) -> tuple[str, _Case]:
         """A family member of a status holder: registered, sheltered until housed with family."""
         rng = self._rng
-        case = _Case(None, NL_FAMILY_NATIONALITIES.pick(rng), False)
+        case = _Case(self.end, None, NL_FAMILY_NATIONALITIES.pick(rng), False)
         arrival = office_minute(rng)
         case.add(registered, arrival, "IND", "REGISTERED", location="Ter Apel")
         entered = (registered, arrival + 30, "aanmeldcentrum Ter Apel")
@@ -776,7 +792,7 @@ class Simulation:
 
     def _nl_return_only(self, opened: int, kind: str) -> tuple[str, _Case]:
         """A return case from outside the asylum flow: found without a right to stay."""
-        case = _Case(None, None, None)
+        case = _Case(self.end, None, None, None)
         self._dtv_return(case, opened, kind, 45.0)
         return "NL", case
 
@@ -800,7 +816,7 @@ class Simulation:
         rng = self._rng
         track = BE_TRACKS.pick(rng)
         mena = rng.random() < (0.07 if track == "P" else 0.01)
-        case = _Case(track, BE_NATIONALITIES[track].pick(rng), mena)
+        case = _Case(self.end, track, BE_NATIONALITIES[track].pick(rng), mena)
         low, high, mode = BE_LODGE_DELAY.at(lodged)
         registered = lodged - round(rng.triangular(low, high, mode))
         case.add(registered, None, "DVZ", "REGISTERED")

@@ -34,7 +34,6 @@ from zoneinfo import ZoneInfo
 
 from ingest.adapters.ind import EVENTS as IND_EVENTS
 from ingest.demo.simulation import (
-    END,
     ORIGIN,
     PUBLISHED,
     START,
@@ -45,7 +44,6 @@ from ingest.demo.simulation import (
 )
 
 FIRST_DELIVERY = date(2022, 1, 3).toordinal()  # the first Monday of the simulated period
-LAST_DELIVERY = END + 7 - date.fromordinal(END).weekday()  # the first Monday after the end
 WINDOW_DAYS = 10
 PAGE_SIZE = 1000  # events per Fedasil feed page, the page size the ingest asks for
 AMSTERDAM, BRUSSELS = ZoneInfo("Europe/Amsterdam"), ZoneInfo("Europe/Brussels")
@@ -86,6 +84,11 @@ Entry = tuple[int, SimCase | None, Item]  # sort key within the day, case, event
 
 
 @lru_cache(maxsize=4096)
+def last_delivery(end: int) -> int:
+    """The day of the last delivery: the first Monday after the simulation's ``end``."""
+    return end + 7 - date.fromordinal(end).weekday()
+
+
 def iso_date(day: int) -> str:
     """``yyyy-mm-dd``."""
     return date.fromordinal(day).isoformat()
@@ -186,8 +189,9 @@ class WeeklyExtracts(ABC):
 
     partner: ClassVar[str]
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, end: int) -> None:
         self.folder = folder
+        self.last_delivery = last_delivery(end)
         self._days: dict[int, list[Entry]] = defaultdict(list)
         self._open: dict[int, ExtractFile] = {}
         self._final_before = ORIGIN
@@ -211,14 +215,14 @@ class WeeklyExtracts(ABC):
                     self._file(delivery).write(rows)
                     self.rows += len(rows)
         self._final_before = max(self._final_before, before)
-        while self._next_delivery <= min(before, LAST_DELIVERY):
+        while self._next_delivery <= min(before, self.last_delivery):
             self._file(self._next_delivery).close()
             del self._open[self._next_delivery]
             self._next_delivery += 7
 
     def close(self) -> None:
         """Write everything left and finish the last file."""
-        self.flush(LAST_DELIVERY)
+        self.flush(self.last_delivery)
 
     def row(self, case: SimCase | None, item: Item) -> Any:
         """The row of an event or a measurement, counted once however many files repeat it."""
@@ -229,12 +233,11 @@ class WeeklyExtracts(ABC):
         assert case is not None
         return self.event_row(case, item)
 
-    @staticmethod
-    def _deliveries(day: int) -> list[int]:
+    def _deliveries(self, day: int) -> list[int]:
         """The Mondays whose file covers ``day``: the ten days before each, or all history."""
         following = day + 7 - date.fromordinal(day).weekday()
         mondays = [d for d in (following, following + 7) if d <= day + WINDOW_DAYS]
-        dates = [d for d in mondays if FIRST_DELIVERY <= d <= LAST_DELIVERY]
+        dates = [d for d in mondays if FIRST_DELIVERY <= d <= self.last_delivery]
         if day < FIRST_DELIVERY and FIRST_DELIVERY not in dates:
             dates.insert(0, FIRST_DELIVERY)
         return dates
@@ -290,8 +293,8 @@ class CoaExtracts(WeeklyExtracts):
 
     partner = "COA"
 
-    def __init__(self, folder: Path) -> None:
-        super().__init__(folder)
+    def __init__(self, folder: Path, *, end: int) -> None:
+        super().__init__(folder, end=end)
         self._serial = 0
 
     def open(self, path: Path, delivered: int) -> ExtractFile:
@@ -323,8 +326,8 @@ class DtvExtracts(WeeklyExtracts):
 
     partner = "DTV"
 
-    def __init__(self, folder: Path) -> None:
-        super().__init__(folder)
+    def __init__(self, folder: Path, *, end: int) -> None:
+        super().__init__(folder, end=end)
         self._serial = 0
 
     def open(self, path: Path, delivered: int) -> ExtractFile:
@@ -363,8 +366,9 @@ class FedasilFeed:
 
     partner = "FEDASIL"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, end: int) -> None:
         self.folder = folder
+        self.last_delivery = last_delivery(end)
         self._days: dict[int, list[Entry]] = defaultdict(list)
         self._capacity: dict[int, list[Capacity]] = defaultdict(list)
         self._final_before = ORIGIN
@@ -397,7 +401,7 @@ class FedasilFeed:
 
     def close(self) -> None:
         """Publish the rest; the last page has no next cursor."""
-        self.flush(LAST_DELIVERY)
+        self.flush(self.last_delivery)
         self._page(self._pending, last=True)
         self._pending = []
 
@@ -463,7 +467,9 @@ def write_demo(*, out: Path, scale: float, seed: int) -> dict[str, Any]:
     simulation = Simulation(scale=scale, seed=seed)
     out.mkdir(parents=True, exist_ok=True)
     clear_output(out)
-    writers = {partner: writer(out / partner) for partner, writer in WRITERS.items()}
+    writers = {
+        partner: writer(out / partner, end=simulation.end) for partner, writer in WRITERS.items()
+    }
     for step in simulation.steps():
         for case in step.cases:
             for event in case.events:
@@ -497,10 +503,10 @@ def _manifest(simulation: Simulation, writers: dict[str, Any]) -> dict[str, Any]
         "generator": "manage.py generate_demo",
         "scale": simulation.scale,
         "seed": simulation.seed,
-        "period": {"from": iso_date(START), "to": iso_date(END)},
+        "period": {"from": iso_date(START), "to": iso_date(simulation.end)},
         "deliveries": {
             "first": iso_date(FIRST_DELIVERY),
-            "last": iso_date(LAST_DELIVERY),
+            "last": iso_date(last_delivery(simulation.end)),
             "every_days": 7,
             "window_days": WINDOW_DAYS,
             "fedasil_page_size": PAGE_SIZE,

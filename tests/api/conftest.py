@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from chain import clock
 from chain.models import Goal, Indicator, IndicatorValue, SignalBand
 from chain.periods import MONTH, Period, parse_period
 from dashboard.access import CHAIN_DIRECTOR
@@ -110,7 +110,7 @@ def make_extract(
     """A finished delivery of ``partner`` (now, unless said otherwise)."""
     row = {"name": f"{partner}.csv", "channel": Extract.Channel.FILE, "sha256": "0" * 64, **fields}
     return Extract.objects.create(
-        organisation_id=partner, status=status, finished_at=finished_at or timezone.now(), **row
+        organisation_id=partner, status=status, finished_at=finished_at or clock.now(), **row
     )
 
 
@@ -132,7 +132,7 @@ def old_delivery() -> Deliver:
 
     def deliver(partner: str) -> Extract:
         Extract.objects.filter(organisation_id=partner).delete()
-        return make_extract(partner, finished_at=timezone.now() - timedelta(days=7))
+        return make_extract(partner, finished_at=clock.now() - timedelta(days=7))
 
     return deliver
 

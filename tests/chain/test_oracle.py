@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from chain import clock
 from chain.models import Indicator, IndicatorValue
 from chain.selectors import COUNT_UNIT, bands_for, signal_of
 from ingest.models import OrganisationAPIKey
@@ -64,10 +64,11 @@ def computed_on(
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_catalogue", verbosity=0, stdout=io.StringIO())
         load(generated.deliveries())
+        computed_on = clock.today()
         call_command("compute_indicators", "--full", stdout=io.StringIO())
         # Checks the deferred foreign keys once here, not again at the end of every test.
         connection.check_constraints()
-        yield timezone.localdate()
+        yield computed_on
         transaction.set_rollback(True)
 
 

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import F
 from django.test import Client
-from django.utils import timezone
 
+from chain import clock
 from chain.models import Case, CaseFact, Indicator, IndicatorValue
 from chain.periods import MONTH, WEEK, Period, latest_complete
 from chain.selectors import bands_for, signal_of
@@ -159,7 +159,7 @@ def _store_case_facts(today: date) -> None:
 
 def _store_deliveries() -> None:
     """A week of good deliveries per partner, Fedasil's feed late; IND rejected some rows."""
-    now = timezone.now()
+    now = clock.now()
     for partner in PARTNERS:
         for days in range(7, 0, -1):
             make_extract(
@@ -182,7 +182,7 @@ def _store_deliveries() -> None:
 @pytest.fixture
 def populated_chain(catalogue: None) -> None:
     """Indicator values, case facts and deliveries, as on a dashboard in use."""
-    today = timezone.localdate()
+    today = clock.today()
     indicators = list(Indicator.objects.prefetch_related("bands"))
     _store_indicator_values(indicators, today)
     _store_case_facts(today)
@@ -315,7 +315,7 @@ def test_the_language_switch_changes_the_interface_text_and_the_number_format(
 ) -> None:
     page = browser.page(user=chain_director)
     page.goto("/?chain=NL")
-    latest = latest_complete(timezone.localdate(), MONTH)
+    latest = latest_complete(clock.today(), MONTH)
     open_cases = IndicatorValue.objects.get(
         indicator_id="open_cases", chain_id="NL", period_type=MONTH, period=latest.label, track=""
     ).value
@@ -352,7 +352,7 @@ def test_an_indicator_opened_from_its_tile_shows_its_chart_and_table(
     assert legend == ["All tracks", "Track 1", "Track 2", "Track 3", "Track 4"]
     rows = page.get_by_role("table", name="Values per period").locator("tbody tr")
     assert rows.count() == SERIES_PERIODS
-    latest = latest_complete(timezone.localdate(), MONTH)
+    latest = latest_complete(clock.today(), MONTH)
     last_row = rows.last.locator("th, td").all_inner_texts()
     assert last_row[0] == latest.label
     stored = IndicatorValue.objects.get(
@@ -366,7 +366,7 @@ def test_the_csv_download_holds_the_header_and_the_values_of_the_page(
     populated_chain: None, chain_director: User, browser: Browser
 ) -> None:
     page = browser.page(language="en", user=chain_director)
-    latest = latest_complete(timezone.localdate(), MONTH)
+    latest = latest_complete(clock.today(), MONTH)
     page.goto(f"/indicators/applications_lodged/?chain=BE&to={latest.label}")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these values as CSV").click()
@@ -421,7 +421,7 @@ class Screen:
 
 
 def screens() -> list[Screen]:
-    latest = latest_complete(timezone.localdate(), MONTH)
+    latest = latest_complete(clock.today(), MONTH)
     return [
         Screen("login", "/accounts/login/", who="anonymous"),
         Screen("overview-nl-month", "/?chain=NL"),

@@ -23,10 +23,11 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 
+from chain import clock
 from chain.models import Case, CaseFact
-from chain.periods import MONTH, WEEK, parse_period
+from chain.periods import MONTH, WEEK, parse_period, period_containing
 from chain.selectors import Flow
 from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from dashboard.figures import flow_figure
@@ -36,7 +37,7 @@ from dashboard.reports.content import build_report
 from dashboard.reports.mail import compose, unsubscribe_url
 from tests.api.conftest import PARTNERS, make_extract, make_rejection, store_value
 from tests.dashboard.conftest import UserMaker, client_of, figure_of
-from tests.reports.conftest import WEEK_REPORTED, store
+from tests.reports.conftest import store
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 LEAD_TIME = "decision_lead_time_median"
@@ -160,7 +161,7 @@ def chain_data(catalogue, make_user: UserMaker) -> None:
     make_rejection(ind, 7, field="datum", reason="31-02-2024 is not a date")
     store_value(LEAD_TIME, "2024-02", 1000.0, signal="amber")
     store_value(LEAD_TIME, "2024-03", 1234.5, signal="red")
-    today = timezone.localdate()
+    today = clock.today()
     CaseFact.objects.create(
         case=Case.objects.create(chain_id="NL", person_key="open"), chain_id="NL",
         lodged=date(2024, 1, 5), deadline=today.replace(day=1), first_event=date(2024, 1, 5),
@@ -323,16 +324,19 @@ def test_a_change_too_small_to_show_reads_as_unchanged() -> None:
 
 # The weekly report
 
+# A week whose Dutch dates the test spells out; the report takes the week it is given.
+KNOWN_WEEK = period_containing(date(2026, 11, 16), WEEK)
+
 
 def test_the_report_for_a_dutch_subscriber_is_written_in_dutch(catalogue) -> None:
-    store(LEAD_TIME, "NL", WEEK_REPORTED.previous(), 200.0, "amber")
-    store(LEAD_TIME, "NL", WEEK_REPORTED, 1300.0, "red")
+    store(LEAD_TIME, "NL", KNOWN_WEEK.previous(), 200.0, "amber")
+    store(LEAD_TIME, "NL", KNOWN_WEEK, 1300.0, "red")
     user = User.objects.create_user("lezer", email="lezer@keten.example")
     subscription = Subscription.objects.create(user=user, chain="NL", language="nl")
-    report = build_report(chains=["NL"], week=WEEK_REPORTED, language="nl")
+    report = build_report(chains=["NL"], week=KNOWN_WEEK, language="nl")
     message = compose(subscription=subscription, report=report)
     text, page_html = message.body, html.unescape(str(message.alternatives[0][0]))
-    assert message.subject == f"Ketenrapportage week {WEEK_REPORTED.label} — 1 signaal verslechterd"
+    assert message.subject == f"Ketenrapportage week {KNOWN_WEEK.label} — 1 signaal verslechterd"
     for part in (text, page_html):
         assert "Signaalwijzigingen sinds de vorige rapportage" in part
         assert "Doorlooptijd tot beslissing (mediaan)" in part

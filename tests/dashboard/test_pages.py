@@ -18,8 +18,8 @@ from django.core.cache import cache
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
+from chain import clock
 from chain.indicators.engine import DATA_VERSION_KEY
 from chain.models import Case, CaseFact, IndicatorValue
 from chain.selectors import case_flows
@@ -112,7 +112,7 @@ def test_the_overview_shows_each_goal_with_tiles_of_value_signal_and_stale_mark(
 ) -> None:
     for partner in ("COA", "DTV", "DVZ", "FEDASIL"):
         make_extract(partner)
-    make_extract("IND", finished_at=timezone.now() - timedelta(days=7))
+    make_extract("IND", finished_at=clock.now() - timedelta(days=7))
     store_value(LEAD_TIME, "2024-03", 200.0, signal="amber")
     store_value("departures", "2024-03", 42.0)
     response = director.get(reverse("dashboard:overview"), {"chain": "NL", "period": "2024-03"})
@@ -400,7 +400,7 @@ def test_the_flow_page_draws_a_sankey_of_how_cases_moved(
 def test_the_deadline_monitor_counts_the_cases_about_to_pass_their_term(
     catalogue, director: Client
 ) -> None:
-    today = timezone.localdate()
+    today = clock.today()
 
     def case(key: str, *, deadline_in: int | None, decided: bool = False, lodged_in: int = -100):
         lodged = today + timedelta(days=lodged_in)

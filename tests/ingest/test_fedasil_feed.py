@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +21,7 @@ import httpx
 import pytest
 from pytest_django.fixtures import Settings
 
+from chain import clock
 from chain.models import Measurement, StatusEvent
 from ingest.demo.feed_server import make_app
 from ingest.fedasil_feed import pull_feed
@@ -234,7 +235,7 @@ def test_a_retry_after_longer_than_a_run_waits_ends_the_run_and_keeps_the_cursor
 
 def test_it_understands_retry_after_as_an_http_date(feed: Feed, source: Source) -> None:
     feed.with_pages([item(1)])
-    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    soon = format_datetime(clock.now() + timedelta(seconds=30), usegmt=True)
     feed.scripted[""] = [Answer(429, b"", {"Retry-After": soon})]
     sleeps = Sleeps()
     assert pull(source, sleeps) == ["accepted", "accepted"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client, override_settings
 
+from chain import clock
 from chain.models import StatusEvent
 from ingest.landing import complete_files
 from ingest.management.commands.bench_ingest import write_extract
@@ -35,7 +35,7 @@ def drop(folder: Path, name: str, text: str, age: float = 60) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(text)
-    old = time.time() - age
+    old = clock.now().timestamp() - age
     os.utime(path, (old, old))
     return path
 
@@ -44,7 +44,7 @@ def link(path: Path, target: Path, age: float = 60) -> Path:
     """A settled symbolic link at ``path``, as a partner could leave one in its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.symlink_to(target)
-    old = time.time() - age
+    old = clock.now().timestamp() - age
     os.utime(path, (old, old), follow_symlinks=False)
     return path
 
@@ -124,7 +124,7 @@ def test_a_landed_hard_link_or_pipe_is_refused_unread(tmp_path: Path) -> None:
     folder.mkdir()
     os.link(secret, folder / "ind_zaakstatus_20230501.csv")
     os.mkfifo(folder / "ind_zaakstatus_20230502.csv")
-    settled = time.time() - 60
+    settled = clock.now().timestamp() - 60
     for path in folder.iterdir():
         os.utime(path, (settled, settled))
     with override_settings(LANDING_ROOT=tmp_path):
@@ -269,7 +269,7 @@ def test_two_workers_pulling_at_once_ingest_each_landed_extract_exactly_once(
 ) -> None:
     folder = tmp_path / "IND"
     folder.mkdir()
-    settled = time.time() - 60
+    settled = clock.now().timestamp() - 60
     for seed in (1, 2, 3):
         path = folder / f"ind_zaakstatus_2024010{seed}.csv"
         write_extract(path, 5_000, seed=seed)

@@ -6,7 +6,6 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -16,12 +15,8 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from chain.models import IndicatorValue
-from chain.periods import WEEK, period_containing
+from chain.periods import Period
 from dashboard.models import Subscription
-
-# The report sent on Monday 2026-11-23 is about ISO week 2026-W47.
-TODAY = date(2026, 11, 23)
-WEEK_REPORTED = period_containing(date(2026, 11, 16), WEEK)
 
 
 @dataclass
@@ -83,9 +78,9 @@ def store(code: str, chain: str, period, value: float | None, signal: str) -> No
 
 
 @pytest.fixture
-def constructed_week(catalogue) -> None:
+def constructed_week(catalogue, week_reported: Period) -> None:
     """Twelve weeks of NL values; in the reported week lead time turns red, no-shows recover."""
-    period = WEEK_REPORTED
+    period = week_reported
     for back in range(12):
         red = back == 0
         store(

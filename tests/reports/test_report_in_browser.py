@@ -7,17 +7,16 @@ import pytest
 from dashboard.models import Subscription
 from dashboard.reports.content import build_report
 from dashboard.reports.mail import compose
-from tests.reports.conftest import WEEK_REPORTED
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_html_report_renders_in_chromium_with_its_inline_images(
-    chromium, constructed_week, subscriber: Subscription, screenshot_path, tmp_path
+    chromium, constructed_week, subscriber: Subscription, screenshot_path, tmp_path, week_reported
 ) -> None:
     message = compose(
         subscription=subscriber,
-        report=build_report(chains=["NL"], week=WEEK_REPORTED, language="en"),
+        report=build_report(chains=["NL"], week=week_reported, language="en"),
     )
     html = str(message.alternatives[0][0])
     # A mail client resolves cid: images from the message's parts; a file page needs them inline.

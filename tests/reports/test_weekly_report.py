@@ -14,18 +14,18 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from chain.models import IndicatorValue
+from chain.periods import Period
 from dashboard.access import may_view_dashboards
 from dashboard.models import ReportDelivery, Subscription
 from dashboard.reports import charts
 from dashboard.reports.sending import deliver, render_week, schedule_week
 from dashboard.tasks import MAX_RETRIES, send_report
-from tests.reports.conftest import WEEK_REPORTED
 
 pytestmark = pytest.mark.django_db
 
 
-def send_one(subscriber: Subscription) -> None:
-    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+def send_one(week: Period) -> None:
+    [delivery_id] = schedule_week(week=week)
     assert deliver(delivery_id=delivery_id)
 
 
@@ -38,12 +38,12 @@ def parts(message) -> dict[str, str]:
 
 
 def test_it_sends_both_parts_and_inline_images_to_the_subscriber(
-    smtp, constructed_week, subscriber
+    smtp, constructed_week, subscriber, week_reported
 ) -> None:
-    send_one(subscriber)
+    send_one(week_reported)
     [message] = smtp.messages
     assert smtp.envelopes[0][1] == ["director@keten.example"]
-    assert message["Subject"] == "Chain report week 2026-W47 — 1 signal got worse"
+    assert message["Subject"] == f"Chain report week {week_reported.label} — 1 signal got worse"
     text, html = parts(message)["text/plain"], parts(message)["text/html"]
     assert "Decision lead time (median)" in text
     cids = set(re.findall(r'src="cid:([^"]+)"', html))
@@ -62,9 +62,9 @@ def test_it_sends_both_parts_and_inline_images_to_the_subscriber(
 
 
 def test_the_summary_names_what_turned_red_and_what_recovered(
-    smtp, constructed_week, subscriber
+    smtp, constructed_week, subscriber, week_reported
 ) -> None:
-    send_one(subscriber)
+    send_one(week_reported)
     text = parts(smtp.messages[0])["text/plain"]
     summary = text.split("Signal changes since the previous report:")[1].split("\n\n")[0]
     assert "- Decision lead time (median): amber -> red" in summary
@@ -73,19 +73,21 @@ def test_the_summary_names_what_turned_red_and_what_recovered(
 
 
 def test_it_writes_the_report_in_dutch_for_a_dutch_subscriber(
-    smtp, constructed_week, subscriber
+    smtp, constructed_week, subscriber, week_reported
 ) -> None:
     subscriber.language = "nl"
     subscriber.save()
-    send_one(subscriber)
+    send_one(week_reported)
     text = parts(smtp.messages[0])["text/plain"]
     assert "Doorlooptijd tot beslissing (mediaan)" in text
     assert "1.400" not in text  # values are the constructed ones, formatted the Dutch way
     assert "700" in text
 
 
-def test_the_unsubscribe_link_works_without_a_login(smtp, constructed_week, subscriber) -> None:
-    send_one(subscriber)
+def test_the_unsubscribe_link_works_without_a_login(
+    smtp, constructed_week, subscriber, week_reported
+) -> None:
+    send_one(week_reported)
     message = smtp.messages[0]
     header = message["List-Unsubscribe"].strip().strip("<>")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -101,21 +103,23 @@ def test_the_unsubscribe_link_works_without_a_login(smtp, constructed_week, subs
 
 
 def test_a_report_whose_chart_fails_is_still_sent_with_its_table(
-    smtp, constructed_week, subscriber, monkeypatch
+    smtp, constructed_week, subscriber, monkeypatch, week_reported
 ) -> None:
     def broken(**kwargs: object) -> bytes:
         raise RuntimeError("no fonts")
 
     monkeypatch.setattr("dashboard.reports.mail.draw_chart", broken)
-    send_one(subscriber)
+    send_one(week_reported)
     html = parts(smtp.messages[0])["text/html"]
     assert "could not be drawn" in html
     assert "cid:" not in html
     assert "Decision lead time (median)" in html
 
 
-def test_a_failed_smtp_delivery_is_recorded_and_visible(constructed_week, subscriber) -> None:
-    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+def test_a_failed_smtp_delivery_is_recorded_and_visible(
+    constructed_week, subscriber, week_reported
+) -> None:
+    [delivery_id] = schedule_week(week=week_reported)
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=9, EMAIL_TIMEOUT=2,
@@ -136,13 +140,13 @@ def test_a_failed_smtp_delivery_is_recorded_and_visible(constructed_week, subscr
 
 
 def test_it_marks_a_delivery_failed_at_once_when_the_report_does_not_render(
-    smtp, constructed_week, subscriber, monkeypatch, caplog
+    smtp, constructed_week, subscriber, monkeypatch, caplog, week_reported
 ) -> None:
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("template exploded")
 
     monkeypatch.setattr("dashboard.reports.mail.render_to_string", broken)
-    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+    [delivery_id] = schedule_week(week=week_reported)
     with caplog.at_level(logging.ERROR, logger="dashboard.reports.sending"):
         result = send_report.apply(args=[delivery_id])
     assert result.failed(), "the task fails as it is, without a retry"
@@ -152,13 +156,13 @@ def test_it_marks_a_delivery_failed_at_once_when_the_report_does_not_render(
     [record] = [r for r in caplog.records if r.name == "dashboard.reports.sending"]
     assert record.exc_info and "template exploded" in caplog.text
     assert smtp.messages == []
-    assert schedule_week(week=WEEK_REPORTED) == [], "a failed delivery is not sent later"
+    assert schedule_week(week=week_reported) == [], "a failed delivery is not sent later"
 
 
 def test_a_mail_error_is_retried_before_the_delivery_shows_as_failed(
-    constructed_week, subscriber
+    constructed_week, subscriber, week_reported
 ) -> None:
-    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+    [delivery_id] = schedule_week(week=week_reported)
     # An eager task runs its retries at once, ignoring the back-off's countdown.
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
@@ -171,10 +175,10 @@ def test_a_mail_error_is_retried_before_the_delivery_shows_as_failed(
 
 
 def test_a_delivery_to_an_account_without_an_address_fails_visibly(
-    smtp, constructed_week, subscriber
+    smtp, constructed_week, subscriber, week_reported
 ) -> None:
     User.objects.filter(pk=subscriber.user_id).update(email="")
-    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+    [delivery_id] = schedule_week(week=week_reported)
     with pytest.raises(ValueError):
         deliver(delivery_id=delivery_id)
     delivery = ReportDelivery.objects.get(pk=delivery_id)
@@ -184,16 +188,16 @@ def test_a_delivery_to_an_account_without_an_address_fails_visibly(
 
 
 def test_the_report_shows_totals_and_no_nationality_cell(
-    smtp, constructed_week, subscriber
+    smtp, constructed_week, subscriber, week_reported: Period
 ) -> None:
-    week = {"period_start": WEEK_REPORTED.start, "period_end": WEEK_REPORTED.end}
+    week = {"period_start": week_reported.start, "period_end": week_reported.end}
     for nationality, value, n, suppressed in (("SYR", 697.0, 697, ""), ("ERI", None, 3, "primary")):
         IndicatorValue.objects.create(
             indicator_id="applications_lodged", chain_id="NL", period_type="week",
-            period=WEEK_REPORTED.label, nationality=nationality, value=value, n=n,
+            period=week_reported.label, nationality=nationality, value=value, n=n,
             suppressed=suppressed, **week,
         )  # fmt: skip
-    send_one(subscriber)
+    send_one(week_reported)
     text, html = parts(smtp.messages[0])["text/plain"], parts(smtp.messages[0])["text/html"]
     assert "700" in text  # the week's total of applications
     for body in (text, html):
@@ -201,35 +205,35 @@ def test_the_report_shows_totals_and_no_nationality_cell(
 
 
 def test_a_deactivated_account_gets_no_weekly_report(
-    smtp, constructed_week, subscriber, tmp_path: Path
+    smtp, constructed_week, subscriber, tmp_path: Path, week_reported: Period
 ) -> None:
     User.objects.filter(pk=subscriber.user_id).update(is_active=False)
-    assert schedule_week(week=WEEK_REPORTED) == []
+    assert schedule_week(week=week_reported) == []
     assert not ReportDelivery.objects.exists()
-    assert render_week(week=WEEK_REPORTED, folder=tmp_path) == []
+    assert render_week(week=week_reported, folder=tmp_path) == []
     assert smtp.messages == []
 
 
 def test_an_account_deactivated_after_scheduling_is_not_sent_its_report(
-    smtp, constructed_week, subscriber
+    smtp, constructed_week, subscriber, week_reported: Period
 ) -> None:
-    [delivery_id] = schedule_week(week=WEEK_REPORTED)
+    [delivery_id] = schedule_week(week=week_reported)
     User.objects.filter(pk=subscriber.user_id).update(is_active=False)
     assert deliver(delivery_id=delivery_id) is False
     assert smtp.messages == []
     assert ReportDelivery.objects.get(pk=delivery_id).status == "pending"
-    assert schedule_week(week=WEEK_REPORTED) == [], "nor is it queued again"
+    assert schedule_week(week=week_reported) == [], "nor is it queued again"
 
 
-def test_a_second_beat_run_adds_no_delivery(constructed_week, subscriber) -> None:
-    assert len(schedule_week(week=WEEK_REPORTED)) == 1
-    assert len(schedule_week(week=WEEK_REPORTED)) == 1
+def test_a_second_beat_run_adds_no_delivery(constructed_week, subscriber, week_reported) -> None:
+    assert len(schedule_week(week=week_reported)) == 1
+    assert len(schedule_week(week=week_reported)) == 1
     assert ReportDelivery.objects.count() == 1
 
 
-def test_a_sent_report_is_not_sent_again(smtp, constructed_week, subscriber) -> None:
-    send_one(subscriber)
-    assert schedule_week(week=WEEK_REPORTED) == []
+def test_a_sent_report_is_not_sent_again(smtp, constructed_week, subscriber, week_reported) -> None:
+    send_one(week_reported)
+    assert schedule_week(week=week_reported) == []
     delivery = ReportDelivery.objects.get()
     assert deliver(delivery_id=delivery.pk) is False
     assert len(smtp.messages) == 1

@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chain import clock
 from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
 from ingest.demo.delivery import (
@@ -117,7 +118,7 @@ class Command(BaseCommand):
 
     def _ingest(self, out: Path, feed_url: str) -> None:
         extract_ids = enqueue_demo_extracts(out)
-        pull_started = time.time()
+        pull_started = clock.now()
         feed = enqueue_feed_pull(feed_url)
         self.stdout.write(
             f"Ingesting {len(extract_ids)} extracts and pulling the Fedasil feed at {feed_url} "
