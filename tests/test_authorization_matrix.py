@@ -68,6 +68,7 @@ GET    /api/v1/openapi.json                      200  200 200 200  200  200 200 
 GET    /api/v1/docs                              200  200 200 200  200  200 200  200  200 200
 GET    /api/v1/events                            401  401 401 401  401  401 403  403  403 405
 POST   /api/v1/events                            401  401 401 401  401  401 403  403  403 200
+GET    /api/v2/goals                             404  404 404 404  404  404 404  404  404 404
 GET    /admin/                                   A    A   A   A    A    200 A    A    A   A
 """
 # Every model list in the admin: the administrator only.
