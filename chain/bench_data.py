@@ -26,7 +26,7 @@ from ingest.pseudonymize import person_key
 DAYS = 3 * 365
 # Case i is Belgian when i is a multiple of 5; its raw number follows from i.
 BELGIAN_EVERY = 5
-# IND's codes for the events of the next day's extract (contracts/partners.md).
+# IND's codes for the events of the next day's extract (docs/reference/formats.md).
 DECISION_CODES = ("INWILLIGING", "AFWIJZING", "BUITEN_BEHANDELING")
 IND_HEADER = "vnummer;zaaknummer;spoor;nationaliteit;gebeurtenis;datum;tijd;locatie;amv\n"
 _RESET = (

@@ -1,11 +1,11 @@
 """Case facts: one row per case with its milestone dates, rebuilt set-wise from its events.
 
-The definitions are those of ``contracts/indicators.md``: first milestones only, the decision is
-the first ``DECISION_*`` on or after the lodged date, track, nationality and uam are the values
-of the latest event (by ``occurred_at``) that carries one, and the deadline follows the chain's
-legal term rules with calendar-month arithmetic (PostgreSQL clamps 31 January + 1 month to the
-end of February, as the contract asks). The days a person was in reception are kept as date
-ranges, so that stocks of people in reception need no walk over their events.
+The definitions are those of ``docs/reference/indicators.md``: first milestones only, the
+decision is the first ``DECISION_*`` on or after the lodged date, track, nationality and uam are
+the values of the latest event (by ``occurred_at``) that carries one, and the deadline follows
+the chain's legal term rules with calendar-month arithmetic (PostgreSQL clamps 31 January + 1
+month to the end of February, as the reference asks). The days a person was in reception are
+kept as date ranges, so that stocks of people in reception need no walk over their events.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The chain's domain: who takes part, what happened to which case, and what is measured.
 
-The vocabulary is that of ``contracts/events.md``: a *case* is one person in one chain, known only
-by a pseudonymized key; *status events* are what partners report about cases; *measurements*
-are facts not about one case (capacity, survey scores). *Case facts* hold one row per case with
-its milestone dates, derived set-wise from its events by ``chain.case_facts``.
+The vocabulary is that of ``docs/reference/events.md``: a *case* is one person in one chain,
+known only by a pseudonymized key; *status events* are what partners report about cases;
+*measurements* are facts not about one case (capacity, survey scores). *Case facts* hold one
+row per case with its milestone dates, derived set-wise from its events by ``chain.case_facts``.
 The catalogue (goals, indicators, signal bands, legal term rules) is data, loaded from
 ``catalogue/catalogue-v1.json`` and edited in the admin.
 """
@@ -191,7 +191,7 @@ class CaseFact(models.Model):
     return_opened = models.DateField(null=True)
     departed = models.DateField(null=True)
     return_closed = models.DateField(null=True)
-    # The days in reception (contracts/indicators.md), as disjoint ranges, the last one open
+    # The days in reception (docs/reference/indicators.md), as disjoint ranges, the last one open
     # while the person is still in.
     reception = ArrayField(DateRangeField(), default=list)
     first_event = models.DateField()

@@ -200,7 +200,7 @@ class DeadlineSummary:
 
 
 # Week 0 holds deadlines 0-6 days ahead, week -1 those 1-7 days past: a case is past its term
-# the day after its deadline (contracts/indicators.md).
+# the day after its deadline (docs/reference/indicators.md).
 _OPEN_BY_DEADLINE = """
 SELECT floor((deadline - %(on)s) / 7.0)::int AS weeks, count(*)
 FROM chain_casefact

@@ -1,4 +1,4 @@
-"""Pull the Fedasil occupancy feed page by page (``contracts/partners.md``).
+"""Pull the Fedasil occupancy feed page by page (``docs/reference/formats.md``).
 
 Each page is kept in the partner's archive folder and ingested as an extract of its own; the
 cursor is saved only after the page's events are committed, so a crash re-reads a page and

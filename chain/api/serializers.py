@@ -29,7 +29,7 @@ from chain.selectors import bands_for, latest_complete_period
 from ingest.adapters.base import TRACKS
 from ingest.models import Extract, RejectedRow
 
-# The chains of contracts/events.md, each with its procedure tracks.
+# The chains of docs/reference/events.md, each with its procedure tracks.
 CHAINS = tuple(TRACKS)
 # 50 years of months, 11 of weeks: enough for any chart, bounded for the server.
 MAX_PERIODS = 600

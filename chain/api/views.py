@@ -1,4 +1,4 @@
-"""Read API v1 (``contracts/indicators.md``): goals, indicators, their values, case flows.
+"""Read API v1 (``docs/reference/read-api.md``): goals, indicators, their values, case flows.
 
 Views only check the query and hand over: reads live in ``chain.selectors``.
 """

@@ -1,4 +1,4 @@
-"""The two chains and five partners of contracts/events.md: fixed reference data."""
+"""The two chains and five partners of docs/reference/events.md: fixed reference data."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""COA reception mutations: ``coa_mutaties_YYYYMMDD.jsonl`` (``contracts/partners.md``).
+"""COA reception mutations: ``coa_mutaties_YYYYMMDD.jsonl`` (``docs/reference/formats.md``).
 
 JSON Lines in UTF-8 (a byte-order mark before the first line is tolerated), one object per
 line: a ``mutatie`` record is a reception event, a ``capaciteit`` record a

@@ -1,4 +1,4 @@
-"""DT&V departure files: ``dtv_vertrek_YYYYMMDD.xml`` (``contracts/partners.md``).
+"""DT&V departure files: ``dtv_vertrek_YYYYMMDD.xml`` (``docs/reference/formats.md``).
 
 Streamed with ``defusedxml.ElementTree.iterparse`` (read in chunks, finished elements removed
 from the tree), with DTDs, entity declarations and external references forbidden: a file that

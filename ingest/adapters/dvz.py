@@ -1,4 +1,4 @@
-"""DVZ register events: ``dvz_evenements_YYYYMMDD.csv`` (``contracts/partners.md``).
+"""DVZ register events: ``dvz_evenements_YYYYMMDD.csv`` (``docs/reference/formats.md``).
 
 Comma-separated UTF-8 CSV with RFC 4180 quoting and a header of exactly the DVZ columns in any
 order. A file with another delimiter fails the header check and is rejected whole. Dates have

@@ -1,4 +1,4 @@
-"""Fedasil feed documents (``contracts/partners.md``), one per extract.
+"""Fedasil feed documents (``docs/reference/formats.md``), one per extract.
 
 ``ingest/fedasil_feed.py`` stores each document it pulls as a file and ingests it through this
 adapter, which tells the two kinds apart by their shape:

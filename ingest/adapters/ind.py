@@ -1,4 +1,4 @@
-"""IND case status extract: ``ind_zaakstatus_YYYYMMDD.csv`` (``contracts/partners.md``)."""
+"""IND case status extract: ``ind_zaakstatus_YYYYMMDD.csv`` (``docs/reference/formats.md``)."""
 
 from __future__ import annotations
 

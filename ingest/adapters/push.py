@@ -1,4 +1,4 @@
-"""The push API's body (``contracts/push-api.md``): canonical events and measurements as JSON.
+"""The push API's body (``docs/reference/push-api.md``): canonical events and measurements as JSON.
 
 ``check_shape`` finds what makes a body unusable as a whole (answered 400, nothing stored);
 ``parse_push`` turns the items into rows, rejecting a bad item on its own with its index.

@@ -1,6 +1,6 @@
 """A small local Fedasil feed serving the pages ``generate_demo`` wrote, for ``make demo``.
 
-Same paging, bearer token and capacity endpoint as the real feed (``contracts/partners.md``):
+Same paging, bearer token and capacity endpoint as the real feed (``docs/reference/formats.md``):
 ``GET /v1/occupancy-events[?cursor=…]`` answers the page that follows the cursor, and
 ``GET /v1/capacity?date=yyyy-mm-dd`` the latest capacity document on or before that date.
 """

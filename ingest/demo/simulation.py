@@ -75,7 +75,7 @@ class SimEvent(NamedTuple):
     day: int
     minute: int | None  # minutes after local midnight; None: the partner gave no time of day
     partner: str
-    code: str  # canonical event type (contracts/events.md)
+    code: str  # canonical event type (docs/reference/events.md)
     location: str | None = None
     location_type: str | None = None
     reason: str | None = None  # canonical leave reason

@@ -1,4 +1,4 @@
-"""The simulated chain written as partner extracts, one writer per format (contracts/partners.md).
+"""The simulated chain as partner extracts, one writer per format (docs/reference/formats.md).
 
 The file partners (IND, COA, DT&V, DVZ) deliver every Monday a file with the events of the ten
 days before it, so consecutive files overlap by three days (event identity makes that harmless)

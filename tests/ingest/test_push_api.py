@@ -1,4 +1,4 @@
-"""POST /api/v1/events as contracts/push-api.md describes it."""
+"""POST /api/v1/events as docs/reference/push-api.md describes it."""
 
 from __future__ import annotations
 
