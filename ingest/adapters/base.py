@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import BinaryIO, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from chain.models import EventType, LeaveReason, MeasurementKind
+from ingest.pseudonymize import event_identity
 
 EVENT_TYPES = frozenset(EventType.values)
 LEAVE_REASONS = frozenset(LeaveReason.values)
@@ -234,8 +234,8 @@ def local_midnight(chain: str, day: date, hour: int = 0, minute: int = 0) -> dat
 
 
 def natural_key_id(*parts: str) -> str:
-    """The ``source_event_id`` of a format without ids: SHA-256 over its natural key."""
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    """The ``source_event_id`` of a format without ids: its keyed identity over the parts."""
+    return event_identity("|".join(parts))
 
 
 def check_header(found: list[str], expected: frozenset[str], what: str) -> dict[str, int]:
