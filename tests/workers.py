@@ -9,16 +9,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 
-
-def database_url() -> str:
-    """The test database as a URL, for a worker in another process."""
-    db = connection.settings_dict
-    # The embedded server is reached by a socket folder, which dj-database-url puts in OPTIONS.
-    host = db["HOST"] or db["OPTIONS"].get("host", "")
-    port = f"&port={db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@/{db['NAME']}?host={host}{port}"
+from psi.database import database_url
 
 
 def child_environ() -> dict[str, str]:
