@@ -31,6 +31,8 @@ MAX_CONFLICTS = 10_000
 # Rows per chunk: large enough that the per-chunk statements cost little, small enough that
 # memory stays bounded whatever the file's size and the last, unshared chunk is short.
 CHUNK_ROWS = 100_000
+# The database waits for the first chunk with nothing to overlap it, so that one is short.
+FIRST_CHUNK_ROWS = 10_000
 # Below this many new events a load cannot make the planner's row counts badly wrong.
 REANALYZE_MIN_EVENTS = 5_000
 
@@ -47,8 +49,13 @@ CREATE TEMP TABLE stage_row (
 ) ON COMMIT DROP
 """
 _KEPT = "CREATE TEMP TABLE stage_kept (LIKE stage_row) ON COMMIT DROP"
-_TOUCHED = "CREATE TEMP TABLE touched_case (case_id bigint PRIMARY KEY) ON COMMIT DROP"
-_TEMP_TABLES = {"stage_row": _STAGE, "stage_kept": _KEPT, "touched_case": _TOUCHED}
+# The case of every inserted event, repeats and all: deduplicated once, at the end, into
+# ``touched_case``, not chunk by chunk through a unique index.
+_INSERTED = "CREATE TEMP TABLE inserted_case (case_id bigint NOT NULL) ON COMMIT DROP"
+_TEMP_TABLES = {"stage_row": _STAGE, "stage_kept": _KEPT, "inserted_case": _INSERTED}
+_TOUCHED = (
+    "CREATE TEMP TABLE touched_case ON COMMIT DROP AS SELECT DISTINCT case_id FROM inserted_case"
+)
 
 _COPY = (
     "COPY stage_row (kind, line, source_event_id, person_key, event_type, occurred_at, track,"
@@ -63,7 +70,8 @@ ORDER BY 2
 ON CONFLICT (chain_id, person_key) DO NOTHING
 """
 
-# Within one extract the first occurrence of an identity wins; across extracts the stored one.
+# Within one extract the first occurrence of an identity wins (a chunk stages only its first
+# one); across extracts the stored one.
 _MERGE_EVENTS = """
 WITH inserted AS (
     INSERT INTO chain_statusevent (
@@ -72,17 +80,13 @@ WITH inserted AS (
     SELECT %(organisation)s, s.source_event_id, c.id, %(chain)s, s.event_type, s.occurred_at,
         (s.occurred_at AT TIME ZONE %(timezone)s)::date, s.track, s.nationality, s.uam,
         s.location, s.reason, s.destination, %(extract)s
-    FROM (
-        SELECT DISTINCT ON (source_event_id) * FROM stage_row WHERE kind = 'e'
-        ORDER BY source_event_id, line
-    ) s
+    FROM stage_row s
     JOIN chain_case c ON c.chain_id = %(chain)s AND c.person_key = s.person_key
+    WHERE s.kind = 'e'
     ON CONFLICT (organisation_id, source_event_id) DO NOTHING
     RETURNING case_id, local_date
 ), touched AS (
-    INSERT INTO touched_case (case_id)
-    SELECT DISTINCT case_id FROM inserted
-    ON CONFLICT DO NOTHING
+    INSERT INTO inserted_case (case_id) SELECT case_id FROM inserted
 )
 SELECT count(*), min(local_date), max(local_date) FROM inserted
 """
@@ -136,14 +140,14 @@ def load_rows(
     caller's transaction then rolls back and nothing of the extract remains.
     """
     result = LoadResult()
-    staged_events = events = 0
+    staged_events = events = analyzed = 0
     first_event: date | None = None
     last_event: date | None = None
     params: dict[str, str | int] = {
         "organisation": organisation, "chain": chain, "timezone": timezone, "extract": extract_id,
     }  # fmt: skip
     with connection.cursor() as cursor:
-        # The merge sorts a chunk by identity; in memory that is several times faster.
+        # The case facts sort the touched cases' events; in memory that is several times faster.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         for table, create in _TEMP_TABLES.items():
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -156,7 +160,10 @@ def load_rows(
             result.rejected += chunk.rejected
             result.conflicts.extend(chunk.conflicts[: MAX_CONFLICTS - len(result.conflicts)])
             if chunk.events:
-                cursor.execute("ANALYZE stage_row (kind, source_event_id, person_key)")
+                # A chunk's statistics hold for the next ones of its size (TRUNCATE keeps them).
+                if chunk.events > 2 * analyzed:
+                    cursor.execute("ANALYZE stage_row (kind, source_event_id, person_key)")
+                    analyzed = chunk.events
                 cursor.execute(_MERGE_CASES, params)
                 cursor.execute(_MERGE_EVENTS, params)
                 inserted, first, last = cursor.fetchone()
@@ -169,6 +176,9 @@ def load_rows(
         measured, first_measured, last_measured = cursor.fetchone()
         cursor.execute(_KEEP_REJECTIONS, params)
         _refresh_statistics(cursor, inserted=events)
+        cursor.execute("DROP TABLE IF EXISTS touched_case")
+        cursor.execute(_TOUCHED)
+        cursor.execute("ANALYZE touched_case")
         facts_changed_from = refresh_case_facts(cursor, touched="touched_case")
     result.accepted = events + measured
     result.duplicates = staged_events - events
@@ -223,19 +233,24 @@ def _chunks(rows: Iterable[Row], chain: str) -> Iterator[_Chunk]:
     """
     source = iter(rows)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
-        pending = pool.submit(_format_chunk, source, chain)
+        pending = pool.submit(_format_chunk, source, chain, min(FIRST_CHUNK_ROWS, CHUNK_ROWS))
         while (chunk := pending.result()).text:
-            pending = pool.submit(_format_chunk, source, chain)
+            pending = pool.submit(_format_chunk, source, chain, CHUNK_ROWS)
             yield chunk
 
 
-def _format_chunk(rows: Iterator[Row], chain: str) -> _Chunk:
+def _format_chunk(rows: Iterator[Row], chain: str, size: int) -> _Chunk:
     chunk = _Chunk()
     lines = []
-    for row in islice(rows, CHUNK_ROWS):
+    # The first occurrence of an identity in the chunk is staged, so the merge needs no sort to
+    # find it; earlier chunks are merged first, so across chunks too the first one wins.
+    identities: set[str] = set()
+    for row in islice(rows, size):
         if isinstance(row, EventRow):
             chunk.events += 1
-            lines.append(_event_line(row, chain))
+            if row.source_event_id not in identities:
+                identities.add(row.source_event_id)
+                lines.append(_event_line(row, chain))
         elif isinstance(row, MeasurementRow):
             chunk.measurements += 1
             lines.append(_measurement_line(row))
