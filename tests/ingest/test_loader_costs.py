@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from chain.models import StatusEvent
+from chain.models import CaseFact, StatusEvent
 from ingest import loader
 from ingest.pseudonymize import event_identity
 from ingest.services import ingest_file
@@ -36,6 +36,28 @@ def test_of_two_rows_with_one_identity_the_first_is_kept_within_and_across_chunk
     assert (summary.accepted, summary.duplicates) == (1, 1)
     event = StatusEvent.objects.get()
     assert (event.track, event.nationality, event.location) == ("4", "SYR", "Ter Apel")
+
+
+def ind_rows(first: int, count: int) -> list[str]:
+    return [
+        f"300000{n:04d};Z{n};4;SYR;AANVRAAG;01-03-2023;10:00;Ter Apel;N"
+        for n in range(first, first + count)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_later_chunk_that_repeats_stored_events_stores_only_the_new_ones(
+    write_extract, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first chunk is inserted plainly; the second repeats stored events, so it is rolled
+    # back to its savepoint and merged skipping them, as is every chunk after it.
+    monkeypatch.setattr(loader, "CHUNK_ROWS", 3)
+    ingest_file(partner="IND", path=write_extract("a.csv", "\n".join([HEADER, *ind_rows(10, 3)])))
+    rows = [*ind_rows(1, 3), *ind_rows(9, 3), *ind_rows(20, 5)]
+    summary = ingest_file(partner="IND", path=write_extract("b.csv", "\n".join([HEADER, *rows])))
+    assert (summary.received, summary.accepted, summary.duplicates) == (11, 9, 2)
+    assert StatusEvent.objects.count() == 12
+    assert CaseFact.objects.count() == 12
 
 
 @pytest.mark.django_db
