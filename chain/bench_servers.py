@@ -22,22 +22,14 @@ from pathlib import Path
 
 import httpx
 from django.conf import settings
-from django.db import connection
+
+from psi.database import database_url
 
 HOST = "127.0.0.1"
 # The imagined TLS-terminating proxy in front of gunicorn says the request came in over HTTPS;
 # without it production answers every request with a redirect.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 START_SECONDS = 90
-
-
-def database_url() -> str:
-    """This process's database as a URL, for a process of its own."""
-    db = connection.settings_dict
-    # The embedded server is reached by a socket folder, which dj-database-url puts in OPTIONS.
-    host = db["HOST"] or db["OPTIONS"].get("host", "")
-    port = f"&port={db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@/{db['NAME']}?host={host}{port}"
 
 
 def production_environ(*, scratch: Path) -> dict[str, str]:

@@ -83,8 +83,9 @@ class Case(models.Model):
     """One person in one chain. ``person_key`` is HMAC-SHA256 of the raw identifier."""
 
     # The unique (chain, person_key) index serves lookups by chain; a second index would only
-    # slow the loader's inserts.
-    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_index=False)
+    # slow the loader's inserts. No database constraint: the loader takes the chain from the
+    # organisation's row, and a deferred check per new case cost seconds at each large commit.
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     # Hex digests compare byte by byte: a language's collation only slows every index search.
     person_key = models.CharField(max_length=64, db_collation="C")
 
@@ -178,7 +179,7 @@ class CaseFact(models.Model):
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, primary_key=True, db_constraint=False
     )
-    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_index=False)
+    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     track = models.CharField(max_length=2, null=True)
     nationality = models.CharField(max_length=3, null=True)
     uam = models.BooleanField(null=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from chain.case_facts import refresh_case_facts
@@ -31,6 +31,13 @@ MAX_CONFLICTS = 10_000
 # Rows per chunk: large enough that the per-chunk statements cost little, small enough that
 # memory stays bounded whatever the file's size and the last, unshared chunk is short.
 CHUNK_ROWS = 100_000
+# The database waits for the first chunk with nothing to overlap it, so that one is short, and
+# the next ones double up to ``CHUNK_ROWS``, so that the parsing of each takes about as long as
+# the merge of the one before.
+FIRST_CHUNK_ROWS = 10_000
+# Chunks inserted plainly, each in a savepoint, per extract: past 64 subtransactions every other
+# session's visibility checks slow down while the extract loads.
+MAX_PLAIN_CHUNKS = 32
 # Below this many new events a load cannot make the planner's row counts badly wrong.
 REANALYZE_MIN_EVENTS = 5_000
 
@@ -47,8 +54,13 @@ CREATE TEMP TABLE stage_row (
 ) ON COMMIT DROP
 """
 _KEPT = "CREATE TEMP TABLE stage_kept (LIKE stage_row) ON COMMIT DROP"
-_TOUCHED = "CREATE TEMP TABLE touched_case (case_id bigint PRIMARY KEY) ON COMMIT DROP"
-_TEMP_TABLES = {"stage_row": _STAGE, "stage_kept": _KEPT, "touched_case": _TOUCHED}
+# The case of every inserted event, repeats and all: deduplicated once, at the end, into
+# ``touched_case``, not chunk by chunk through a unique index.
+_INSERTED = "CREATE TEMP TABLE inserted_case (case_id bigint NOT NULL) ON COMMIT DROP"
+_TEMP_TABLES = {"stage_row": _STAGE, "stage_kept": _KEPT, "inserted_case": _INSERTED}
+_TOUCHED = (
+    "CREATE TEMP TABLE touched_case ON COMMIT DROP AS SELECT DISTINCT case_id FROM inserted_case"
+)
 
 _COPY = (
     "COPY stage_row (kind, line, source_event_id, person_key, event_type, occurred_at, track,"
@@ -63,7 +75,9 @@ ORDER BY 2
 ON CONFLICT (chain_id, person_key) DO NOTHING
 """
 
-# Within one extract the first occurrence of an identity wins; across extracts the stored one.
+# Within one extract the first occurrence of an identity wins (a chunk stages only its first
+# one); across extracts the stored one. {guard} is empty for a plain insert, whose unique index
+# rejects a stored identity, or ``_SKIP_STORED``, which skips it at a cost per row.
 _MERGE_EVENTS = """
 WITH inserted AS (
     INSERT INTO chain_statusevent (
@@ -72,20 +86,17 @@ WITH inserted AS (
     SELECT %(organisation)s, s.source_event_id, c.id, %(chain)s, s.event_type, s.occurred_at,
         (s.occurred_at AT TIME ZONE %(timezone)s)::date, s.track, s.nationality, s.uam,
         s.location, s.reason, s.destination, %(extract)s
-    FROM (
-        SELECT DISTINCT ON (source_event_id) * FROM stage_row WHERE kind = 'e'
-        ORDER BY source_event_id, line
-    ) s
+    FROM stage_row s
     JOIN chain_case c ON c.chain_id = %(chain)s AND c.person_key = s.person_key
-    ON CONFLICT (organisation_id, source_event_id) DO NOTHING
+    WHERE s.kind = 'e'
+    {guard}
     RETURNING case_id, local_date
 ), touched AS (
-    INSERT INTO touched_case (case_id)
-    SELECT DISTINCT case_id FROM inserted
-    ON CONFLICT DO NOTHING
+    INSERT INTO inserted_case (case_id) SELECT case_id FROM inserted
 )
 SELECT count(*), min(local_date), max(local_date) FROM inserted
 """
+_SKIP_STORED = "ON CONFLICT (organisation_id, source_event_id) DO NOTHING"
 
 # A new delivery of the same (organisation, kind, location, date) replaces the value;
 # within one extract the last line wins.
@@ -136,14 +147,15 @@ def load_rows(
     caller's transaction then rolls back and nothing of the extract remains.
     """
     result = LoadResult()
-    staged_events = events = 0
+    staged_events = events = analyzed = plain_chunks = 0
+    plain = True
     first_event: date | None = None
     last_event: date | None = None
     params: dict[str, str | int] = {
         "organisation": organisation, "chain": chain, "timezone": timezone, "extract": extract_id,
     }  # fmt: skip
     with connection.cursor() as cursor:
-        # The merge sorts a chunk by identity; in memory that is several times faster.
+        # The case facts sort the touched cases' events; in memory that is several times faster.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         for table, create in _TEMP_TABLES.items():
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -156,10 +168,14 @@ def load_rows(
             result.rejected += chunk.rejected
             result.conflicts.extend(chunk.conflicts[: MAX_CONFLICTS - len(result.conflicts)])
             if chunk.events:
-                cursor.execute("ANALYZE stage_row (kind, source_event_id, person_key)")
+                # A chunk's statistics hold for the next ones of its size (TRUNCATE keeps them).
+                if chunk.events > 2 * analyzed:
+                    cursor.execute("ANALYZE stage_row (kind, source_event_id, person_key)")
+                    analyzed = chunk.events
                 cursor.execute(_MERGE_CASES, params)
-                cursor.execute(_MERGE_EVENTS, params)
-                inserted, first, last = cursor.fetchone()
+                plain = plain and plain_chunks < MAX_PLAIN_CHUNKS
+                plain_chunks += plain
+                plain, (inserted, first, last) = _merge_events(cursor, params, plain=plain)
                 events += inserted
                 first_event, last_event = _earliest(first_event, first), _latest(last_event, last)
             if chunk.measurements or chunk.rejected:
@@ -169,6 +185,9 @@ def load_rows(
         measured, first_measured, last_measured = cursor.fetchone()
         cursor.execute(_KEEP_REJECTIONS, params)
         _refresh_statistics(cursor, inserted=events)
+        cursor.execute("DROP TABLE IF EXISTS touched_case")
+        cursor.execute(_TOUCHED)
+        cursor.execute("ANALYZE touched_case")
         facts_changed_from = refresh_case_facts(cursor, touched="touched_case")
     result.accepted = events + measured
     result.duplicates = staged_events - events
@@ -178,6 +197,27 @@ def load_rows(
     if dirty is not None:
         DirtyRange.objects.create(chain_id=chain, from_date=dirty)
     return result
+
+
+def _merge_events(
+    cursor: CursorWrapper, params: dict[str, str | int], *, plain: bool
+) -> tuple[bool, tuple[int, date | None, date | None]]:
+    """Insert the staged events; whether the next chunk may be tried plainly, and the counts.
+
+    A new extract's events are new, and a plain insert of them costs a fifth less than one that
+    looks for each identity first. A chunk that repeats a stored event (a re-delivery, or
+    another load that just stored it) is rolled back to its savepoint and skips stored events,
+    and so does the rest of the extract.
+    """
+    if plain:
+        try:
+            with transaction.atomic():
+                cursor.execute(_MERGE_EVENTS.format(guard=""), params)
+                return True, cursor.fetchone()
+        except IntegrityError:
+            pass
+    cursor.execute(_MERGE_EVENTS.format(guard=_SKIP_STORED), params)
+    return False, cursor.fetchone()
 
 
 def _refresh_statistics(cursor: CursorWrapper, *, inserted: int) -> None:
@@ -222,20 +262,27 @@ def _chunks(rows: Iterable[Row], chain: str) -> Iterator[_Chunk]:
     Python runs meanwhile. An exception of the row source comes out of the chunk it ends.
     """
     source = iter(rows)
+    size = min(FIRST_CHUNK_ROWS, CHUNK_ROWS)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
-        pending = pool.submit(_format_chunk, source, chain)
+        pending = pool.submit(_format_chunk, source, chain, size)
         while (chunk := pending.result()).text:
-            pending = pool.submit(_format_chunk, source, chain)
+            size = min(size * 2, CHUNK_ROWS)
+            pending = pool.submit(_format_chunk, source, chain, size)
             yield chunk
 
 
-def _format_chunk(rows: Iterator[Row], chain: str) -> _Chunk:
+def _format_chunk(rows: Iterator[Row], chain: str, size: int) -> _Chunk:
     chunk = _Chunk()
     lines = []
-    for row in islice(rows, CHUNK_ROWS):
+    # The first occurrence of an identity in the chunk is staged, so the merge needs no sort to
+    # find it; earlier chunks are merged first, so across chunks too the first one wins.
+    identities: set[str] = set()
+    for row in islice(rows, size):
         if isinstance(row, EventRow):
             chunk.events += 1
-            lines.append(_event_line(row, chain))
+            if row.source_event_id not in identities:
+                identities.add(row.source_event_id)
+                lines.append(_event_line(row, chain))
         elif isinstance(row, MeasurementRow):
             chunk.measurements += 1
             lines.append(_measurement_line(row))
