@@ -313,16 +313,21 @@ def test_the_nationality_breakdown_shows_suppressed_cells_without_their_number(
     assert ">4<" not in rows["ERI"] and ">3<" not in rows["AFG"]
 
 
-def test_the_nationality_breakdown_shows_a_cell_of_no_cases_like_one_of_four(
-    catalogue, fresh, director: Client
-) -> None:
-    store_value("applications_lodged", "2024-01", 30.0, nationality="IRQ", n=30)
-    store_value("applications_lodged", "2024-03", 31.0)
+def store_march_breakdown(*, total: float) -> None:
+    """March 2024's applications: three cells shown and ERI suppressed (4 cases)."""
+    store_value("applications_lodged", "2024-03", total)
     for code, n in {"SYR": 27, "TUR": 25, "AFG": 12}.items():
         store_value("applications_lodged", "2024-03", float(n), nationality=code, n=n)
     store_value(
         "applications_lodged", "2024-03", None, nationality="ERI", n=4, suppressed="primary"
     )
+
+
+def test_the_nationality_breakdown_shows_a_cell_of_no_cases_like_one_of_four(
+    catalogue, fresh, director: Client
+) -> None:
+    store_value("applications_lodged", "2024-01", 30.0, nationality="IRQ", n=30)
+    store_march_breakdown(total=31.0)
     rows = nationality_rows(director)
     assert list(rows) == ["SYR", "TUR", "AFG", "ERI", "IRQ"]  # suppressed last, by code alone
     assert rows["ERI"].replace("ERI", "XXX") == rows["IRQ"].replace("IRQ", "XXX")
@@ -331,12 +336,7 @@ def test_the_nationality_breakdown_shows_a_cell_of_no_cases_like_one_of_four(
 def test_the_nationality_breakdown_suppresses_the_next_smallest_beside_a_lone_small_cell(
     catalogue, fresh, director: Client
 ) -> None:
-    store_value("applications_lodged", "2024-03", 68.0)
-    for code, n in {"SYR": 27, "TUR": 25, "AFG": 12}.items():
-        store_value("applications_lodged", "2024-03", float(n), nationality=code, n=n)
-    store_value(
-        "applications_lodged", "2024-03", None, nationality="ERI", n=4, suppressed="primary"
-    )
+    store_march_breakdown(total=68.0)
     rows = nationality_rows(director)
     assert list(rows) == ["SYR", "TUR", "AFG", "ERI"]
     assert "suppressed" in rows["AFG"] and ">12<" not in rows["AFG"]
