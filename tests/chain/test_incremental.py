@@ -49,7 +49,7 @@ class Row:
     denominator: float | None
     signal: str
     suppressed: str
-    n: int
+    n: int | None
 
     def reading(self) -> tuple[object, ...]:
         """Everything a reader sees of the value."""

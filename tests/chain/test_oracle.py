@@ -47,7 +47,7 @@ class Found:
     value: float | None
     signal: str
     suppressed: str  # as stored: "primary" or ""
-    n: int
+    n: int | None
     stored: bool
 
 

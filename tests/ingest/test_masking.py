@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from ingest.adapters.base import excerpt
+from ingest.adapters.base import Rejection, excerpt
 from ingest.adapters.dtv import DtvAdapter
 from tests.ingest.masking import IDENTIFIERS
 
@@ -39,5 +39,6 @@ def test_a_dtv_rejection_masks_a_v_nummer_inside_an_event_id() -> None:
         "</dossier>\n</vertrekdossiers>\n"
     )
     [rejection] = list(DtvAdapter().parse(io.BytesIO(xml.encode())))
+    assert isinstance(rejection, Rejection)
     assert "3012345678" not in rejection.excerpt
     assert 'id="DTV-********78"' in rejection.excerpt

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -133,7 +132,7 @@ def test_the_preview_button_mails_the_report_through_the_worker(
     assert message["List-Unsubscribe"]
 
 
-def messages_after(response: HttpResponse) -> list[str]:
+def messages_after(response: Any) -> list[str]:
     """The messages the page shows after the redirect of a POST (with ``follow=True``)."""
     return [str(message) for message in response.context["messages"]]
 

@@ -95,9 +95,9 @@ class Command(BaseCommand):
             with tempfile.TemporaryDirectory() as folder:
                 self._bench(Path(folder) / "ind_zaakstatus_smoke.csv", SMOKE_EVENTS, smoke=True)
             return
-        folder = Path(settings.BASE_DIR) / "var" / "bench"
-        folder.mkdir(parents=True, exist_ok=True)
-        self._bench(folder / f"ind_zaakstatus_bench_{events}.csv", events)
+        bench_folder = Path(settings.BASE_DIR) / "var" / "bench"
+        bench_folder.mkdir(parents=True, exist_ok=True)
+        self._bench(bench_folder / f"ind_zaakstatus_bench_{events}.csv", events)
 
     def _bench(self, path: Path, events: int, *, smoke: bool = False) -> None:
         if not path.exists():
