@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import BinaryIO, ClassVar, Protocol
-from zoneinfo import ZoneInfo
 
-from chain.vocabulary import TRACKS
+from chain.vocabulary import CHAIN_TIMEZONES, TRACKS
 from ingest.pseudonymize import event_identity
 
 # ASCII digits only: ``\d`` alone would take Arabic-Indic or other Unicode digits for a key.
@@ -219,9 +218,6 @@ def check_plausible_year(year: int, value: str, field: str) -> None:
             f"{quote(value)} is not a plausible date (years {PLAUSIBLE_YEARS.start}"
             f"-{PLAUSIBLE_YEARS.stop - 1})",
         )
-
-
-CHAIN_TIMEZONES = {"NL": ZoneInfo("Europe/Amsterdam"), "BE": ZoneInfo("Europe/Brussels")}
 
 
 @lru_cache(maxsize=65_536)
