@@ -16,10 +16,29 @@ _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 # as a period's neighbour or the day after is asked for.
 FIRST_YEAR = 1900
 LAST_YEAR = 2999
+# The most periods one range may hold, for the API and the pages alike: 50 years of months or
+# 11 of weeks, enough for any chart and bounded so one request stays cheap.
+MAX_PERIODS = 600
 
 
 class OutOfRange(ValueError):
     """A day or period outside the years FIRST_YEAR to LAST_YEAR."""
+
+
+class InTheFuture(ValueError):
+    """A period that has not begun yet: nothing can be known about it."""
+
+
+class Reversed(ValueError):
+    """A range whose first period lies after its last."""
+
+
+class TooLong(ValueError):
+    """A range of more than MAX_PERIODS periods; ``count`` says how many were asked."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} periods asked; at most {MAX_PERIODS}")
+        self.count = count
 
 
 @dataclass(frozen=True, order=True)
@@ -86,6 +105,42 @@ def period_count(first: Period, last: Period) -> int:
     if first.type == MONTH:
         return (last.start.year - first.start.year) * 12 + last.start.month - first.start.month + 1
     return (last.start - first.start).days // 7 + 1
+
+
+def periods_back(period: Period, count: int) -> Period:
+    """The period ``count`` periods before ``period`` (``period`` itself for 0)."""
+    for _step in range(count):
+        period = period.previous()
+    return period
+
+
+def periods_ending(last: Period, count: int) -> list[Period]:
+    """The ``count`` periods up to and including ``last``, oldest first."""
+    return periods_between(periods_back(last, count - 1).start, last.end, last.type)
+
+
+def check_started(period: Period, today: date) -> Period:
+    """``period`` itself; InTheFuture when it begins after ``today``.
+
+    The current, incomplete period is allowed: it has begun, so it may hold values already.
+    """
+    if period.start > today:
+        raise InTheFuture(f"{period.label} lies in the future")
+    return period
+
+
+def checked_range(first: Period, last: Period) -> list[Period]:
+    """The periods from ``first`` to ``last`` inclusive: the one range check of API and pages.
+
+    Reversed when ``first`` lies after ``last``; TooLong beyond MAX_PERIODS periods, checked
+    before any period is built.
+    """
+    count = period_count(first, last)
+    if count < 1:
+        raise Reversed(f"{first.label} is after {last.label}")
+    if count > MAX_PERIODS:
+        raise TooLong(count)
+    return periods_between(first.start, last.end, first.type)
 
 
 def periods_between(first: date, last: date, period_type: str) -> list[Period]:

@@ -25,11 +25,11 @@ from chain.models import (
     Suppression,
 )
 from chain.periods import Period, latest_complete
+from chain.vocabulary import COUNT
 from ingest.models import Extract
 
 GOOD_DELIVERY = (Extract.Status.ACCEPTED, Extract.Status.PARTIALLY_ACCEPTED)
 # The unit of indicators that count cases or events: a period without a stored row had none.
-COUNT_UNIT = "count"
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def _empty_value(
     """The value of a period in which nothing was measured (never saved)."""
     # A nationality cell of 0 cases is below any suppression threshold.
     suppressed = Suppression.PRIMARY if nationality else Suppression.NONE
-    value = 0.0 if indicator.unit == COUNT_UNIT and not suppressed else None
+    value = 0.0 if indicator.unit == COUNT and not suppressed else None
     return IndicatorValue(
         indicator=indicator, chain_id=chain, period_type=period.type, period=period.label,
         period_start=period.start, period_end=period.end, track=track, nationality=nationality,

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from chain.indicators.engine import DATA_VERSION_KEY
 from chain.models import Signal, SignalBand
 from chain.selectors import Flow, signal_of
-from dashboard.formatting import SHARE, STAGE_LABELS, axis_title, english, stage_label
+from chain.vocabulary import SHARE
+from dashboard.formatting import STAGE_LABELS, axis_title, english, stage_label
 
 FIGURE_TTL = 24 * 60 * 60
 BAND_COLOURS: dict[str, str] = {

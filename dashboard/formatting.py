@@ -1,4 +1,4 @@
-"""How values, changes, periods and names read on the pages, in the active language.
+"""How values, changes, periods and names read on the pages and in the weekly e-mail.
 
 Numbers follow the language's own format (``1.234,5`` in Dutch, ``1,234.5`` in English);
 shares show as percentages. Names and definitions come from the catalogue in the active
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -17,16 +17,22 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from chain.models import Direction, Signal
 from chain.periods import MONTH, Period
-from dashboard.reports.content import SIGNAL_LABELS
+from chain.vocabulary import COUNT, DAYS, RATIO, SCORE, SHARE
 
-SHARE = "share"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 NO_VALUE = "\u2013"  # an en dash
 MINUS = "\u2212"
-DECIMALS = {"count": 0, "days": 1, SHARE: 1, "ratio": 2, "score": 2}
-UNIT_LABELS = {"days": gettext_lazy("days"), "score": gettext_lazy("out of 5")}
+DECIMALS = {COUNT: 0, DAYS: 1, SHARE: 1, RATIO: 2, SCORE: 2}
+UNIT_LABELS = {DAYS: gettext_lazy("days"), SCORE: gettext_lazy("out of 5")}
 AXIS_TITLES = {
-    "count": gettext_lazy("number"), "days": gettext_lazy("days"), SHARE: gettext_lazy("percent"),
-    "ratio": gettext_lazy("ratio"), "score": gettext_lazy("score (1 to 5)"),
+    COUNT: gettext_lazy("number"), DAYS: gettext_lazy("days"), SHARE: gettext_lazy("percent"),
+    RATIO: gettext_lazy("ratio"), SCORE: gettext_lazy("score (1 to 5)"),
+}  # fmt: skip
+SIGNAL_LABELS: dict[str, StrPromise] = {
+    Signal.GREEN: gettext_lazy("green"), Signal.AMBER: gettext_lazy("amber"),
+    Signal.RED: gettext_lazy("red"), Signal.NONE: gettext_lazy("no signal"),
 }  # fmt: skip
 # A shape as well as a colour, so the signal does not rest on colour alone.
 SIGNAL_ICONS: dict[str, str] = {
@@ -67,9 +73,11 @@ def format_number(value: float | None, unit: str) -> str:
     if unit == SHARE:
         value *= 100
     decimals = DECIMALS.get(unit, 2)
-    if unit == "days" and float(value).is_integer():
+    if unit == DAYS and float(value).is_integer():
         decimals = 0
-    text = formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    # Rounded here: Django's number_format cuts a float's decimals off (12.46 would read 12,4).
+    rounded = round(value, decimals)
+    text = formats.number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return f"{text} %" if unit == SHARE else text
 
 

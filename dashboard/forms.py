@@ -19,39 +19,37 @@ from chain.models import Organisation
 from chain.periods import (
     FIRST_YEAR,
     LAST_YEAR,
+    MAX_PERIODS,
     MONTH,
     WEEK,
+    InTheFuture,
     OutOfRange,
     Period,
+    Reversed,
+    TooLong,
     check_day,
+    check_started,
+    checked_range,
     parse_period,
     period_containing,
     period_count,
     periods_between,
+    periods_ending,
 )
 from chain.selectors import latest_complete_period
+from chain.vocabulary import BE, NL
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-NL, BE, BOTH = "NL", "BE", "ALL"
+BOTH = "ALL"
 CHAIN_CHOICES = [(NL, gettext_lazy("Netherlands")), (BE, gettext_lazy("Belgium"))]
 PERIOD_TYPE_CHOICES = [(MONTH, gettext_lazy("Month")), (WEEK, gettext_lazy("Week"))]
 PERIOD_NAMES = {MONTH: gettext_lazy("month"), WEEK: gettext_lazy("week")}
 PERIOD_EXAMPLE = {MONTH: "2024-03", WEEK: "2024-W12"}
-# Enough for every chart the pages draw, bounded so one request stays cheap.
-MAX_PERIODS = 260
 MAX_FLOW_MONTHS = 120
 SERIES_PERIODS = 24
 FLOW_MONTHS = 12
-
-
-def periods_ending(last: Period, count: int) -> list[Period]:
-    """The ``count`` periods up to and including ``last``, oldest first."""
-    first = last
-    for _step in range(count - 1):
-        first = first.previous()
-    return periods_between(first.start, last.end, last.type)
 
 
 class QueryForm(forms.Form):
@@ -96,10 +94,11 @@ class QueryForm(forms.Form):
             }  # fmt: skip
             self.add_error(name, message)
             return None
-        if period.start > clock.today():
+        try:
+            return check_started(period, clock.today())
+        except InTheFuture:
             self.add_error(name, _("%(period)s lies in the future.") % {"period": period.label})
             return None
-        return period
 
     def check_day(self, name: str) -> None:
         """Adds a problem when the day in parameter ``name`` lies outside the years served."""
@@ -204,17 +203,16 @@ class IndicatorQuery(RangeQuery):
         if first is None:
             data["periods"] = periods_ending(last, SERIES_PERIODS)
             return data
-        count = period_count(first, last)
-        if count < 1:
+        try:
+            data["periods"] = checked_range(first, last)
+        except Reversed:
             self.add_error("from", _("%(first)s is after %(last)s.") % {
                 "first": first.label, "last": last.label,
             })  # fmt: skip
-        elif count > MAX_PERIODS:
+        except TooLong as err:
             self.add_error("from", _("%(count)s periods asked; at most %(max)s.") % {
-                "count": count, "max": MAX_PERIODS,
+                "count": err.count, "max": MAX_PERIODS,
             })  # fmt: skip
-        else:
-            data["periods"] = periods_between(first.start, last.end, period_type)
         return data
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from chain.vocabulary import BE, CHAINS, NL
+
 
 class Subscription(models.Model):
     """A user's subscription to the weekly report of one chain or both, in one language."""
 
     class Scope(models.TextChoices):
-        NL = "NL", "Nederland"
-        BE = "BE", "België"
+        NL = NL, "Nederland"
+        BE = BE, "België"
         ALL = "ALL", "NL + BE"
 
     class Language(models.TextChoices):
@@ -34,7 +36,7 @@ class Subscription(models.Model):
 
     @property
     def chains(self) -> list[str]:
-        return ["NL", "BE"] if self.chain == self.Scope.ALL else [self.chain]
+        return list(CHAINS) if self.chain == self.Scope.ALL else [self.chain]
 
 
 class ReportDelivery(models.Model):

@@ -16,9 +16,8 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 
 from chain.models import Goal, Indicator, IndicatorValue, Organisation, PeriodType
-from chain.periods import Period
+from chain.periods import Period, periods_ending
 from chain.selectors import (
-    COUNT_UNIT,
     Freshness,
     Reading,
     complete_series,
@@ -26,8 +25,7 @@ from chain.selectors import (
     readings,
     values_between,
 )
-from dashboard.forms import periods_ending
-from ingest.adapters.base import TRACKS
+from chain.vocabulary import COUNT, TRACKS
 from ingest.models import Extract, RejectedRow, Source
 
 SPARKLINE_PERIODS = 12
@@ -119,7 +117,7 @@ def _stored_value(
     value = stored.get((indicator.code, period.label))
     if value is not None:
         return value.value
-    return 0.0 if indicator.unit == COUNT_UNIT else None
+    return 0.0 if indicator.unit == COUNT else None
 
 
 @dataclass(frozen=True)
@@ -159,7 +157,7 @@ def sources_of(
 
 def stock_indicators() -> list[Indicator]:
     """The catalogue's stock indicators (counts at period end), in catalogue order."""
-    return list(Indicator.objects.filter(kind__in=STOCK_KINDS, unit=COUNT_UNIT))
+    return list(Indicator.objects.filter(kind__in=STOCK_KINDS, unit=COUNT))
 
 
 def stock_series(

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import PeriodType
-from chain.periods import latest_complete
+from chain.periods import latest_complete, periods_ending
 from chain.selectors import (
     bands_for,
     case_flows,
@@ -40,7 +40,6 @@ from dashboard.forms import (
     IngestQuery,
     OverviewQuery,
     QueryForm,
-    periods_ending,
 )
 
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 
+from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import Goal, Indicator, Organisation, Suppression
 from chain.periods import (
@@ -21,18 +22,18 @@ from chain.periods import (
     PERIOD_TYPES,
     OutOfRange,
     Period,
+    Reversed,
+    TooLong,
     check_day,
+    check_started,
+    checked_range,
     parse_period,
-    period_count,
+    periods_back,
 )
 from chain.selectors import bands_for, latest_complete_period
-from ingest.adapters.base import TRACKS
+from chain.vocabulary import CHAINS, TRACKS
 from ingest.models import Extract, RejectedRow
 
-# The chains of docs/reference/events.md, each with its procedure tracks.
-CHAINS = tuple(TRACKS)
-# 50 years of months, 11 of weeks: enough for any chart, bounded for the server.
-MAX_PERIODS = 600
 DEFAULT_PERIODS = 12
 NATIONALITY = "nationality"
 # Lists of deliveries and rejected rows come in pages of this many rows by default, at most.
@@ -170,37 +171,24 @@ class ValuesQuery(RangeQuery):
     def _periods(self, valid: dict[str, Any], problems: Problems) -> list[Period] | None:
         period_type = valid["period"]
         bounds: dict[str, Period] = {}
+        today = clock.today()
         for name in ("from", "to"):
             if name in valid:
                 try:
-                    bounds[name] = parse_period(valid[name], period_type)
+                    bounds[name] = check_started(parse_period(valid[name], period_type), today)
                 except ValueError as err:
                     _add(problems, name, str(err))
         if len(bounds) != sum(name in valid for name in ("from", "to")):
             return None
         last = bounds.get("to") or latest_complete_period(period_type=period_type)
-        first = bounds.get("from") or _periods_back(last, DEFAULT_PERIODS - 1)
-        count = period_count(first, last)
-        if count < 1:
-            _add(problems, "from", f"{first.label} is after {last.label}")
-        elif count > MAX_PERIODS:
-            _add(problems, "to", f"{count} periods asked; at most {MAX_PERIODS}")
-        else:
-            return _periods_from(first, count)
+        first = bounds.get("from") or periods_back(last, DEFAULT_PERIODS - 1)
+        try:
+            return checked_range(first, last)
+        except Reversed as err:
+            _add(problems, "from", str(err))
+        except TooLong as err:
+            _add(problems, "to", str(err))
         return None
-
-
-def _periods_back(period: Period, count: int) -> Period:
-    for _ in range(count):
-        period = period.previous()
-    return period
-
-
-def _periods_from(first: Period, count: int) -> list[Period]:
-    periods = [first]
-    while len(periods) < count:
-        periods.append(periods[-1].next())
-    return periods
 
 
 class FlowsQuery(RangeQuery):
@@ -224,7 +212,7 @@ class FlowsQuery(RangeQuery):
                 del valid[name]
         last_month = latest_complete_period(period_type=MONTH)
         end: date = valid.get("to", last_month.end)
-        start: date = valid.get("from", _periods_back(last_month, DEFAULT_PERIODS - 1).start)
+        start: date = valid.get("from", periods_back(last_month, DEFAULT_PERIODS - 1).start)
         if "from" in valid and "to" in valid and start > end:
             _add(problems, "from", f"{start} is after {end}")
         return {**valid, "from": start, "to": end}

@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from chain.models import EventType, MeasurementKind
+from chain.models import MeasurementKind
+from chain.vocabulary import EVENT_TYPES
 
 MILESTONES = frozenset(
     {"registered", "lodged", "decided", "deadline", "return_opened", "departed", "return_closed"}
 )
-EVENT_TYPES = frozenset(EventType.values)
 
 # An event counts under its case's current track (the latest one any of its events carries),
 # not under a track of its own: a hearing held before a case moved from a first to a subsequent

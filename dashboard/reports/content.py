@@ -7,13 +7,11 @@ so a signal change is last week's signal against the signal of the week before.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from django.utils import formats, translation
-from django.utils.translation import gettext_lazy
+from django.utils import translation
 
 from chain.models import Indicator, IndicatorValue, PeriodType, Signal
-from chain.periods import Period
+from chain.periods import Period, periods_back
 from chain.selectors import (
     Freshness,
     bands_for,
@@ -22,16 +20,10 @@ from chain.selectors import (
     is_stale,
     partner_freshness,
 )
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrPromise
+from dashboard.formatting import SIGNAL_LABELS, format_number
 
 # Keyed by str: a stored signal is a plain string, and Signal members equal their values.
 SIGNAL_RANK: dict[str, int] = {Signal.GREEN: 0, Signal.AMBER: 1, Signal.RED: 2}
-SIGNAL_LABELS: dict[str, StrPromise] = {
-    Signal.GREEN: gettext_lazy("green"), Signal.AMBER: gettext_lazy("amber"),
-    Signal.RED: gettext_lazy("red"), Signal.NONE: gettext_lazy("no signal"),
-}  # fmt: skip
 CHART_PERIODS = 12
 
 
@@ -124,9 +116,7 @@ def build_report(*, chains: list[str], week: Period, language: str) -> Report:
 
 
 def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshness], language: str):
-    first = week
-    for _ in range(CHART_PERIODS - 1):
-        first = first.previous()
+    first = periods_back(week, CHART_PERIODS - 1)
     sections = []
     for goal in goals:
         rows = []
@@ -154,11 +144,11 @@ def _row(indicator, current, previous, history, stale: bool, language: str) -> R
     if value is not None and before is not None:
         delta = value - before
         direction = "up" if delta > 0 else "down" if delta < 0 else "same"
-        change = ("+" if delta > 0 else "") + format_value(delta, indicator.unit)
+        change = ("+" if delta > 0 else "") + format_number(delta, indicator.unit)
     return Row(
         indicator=indicator,
         name=indicator.name_en if language == "en" else indicator.name_nl,
-        value=format_value(value, indicator.unit),
+        value=format_number(value, indicator.unit),
         signal=current.signal if current else Signal.NONE,
         previous_signal=previous.signal if previous else Signal.NONE,
         change=change,
@@ -166,19 +156,6 @@ def _row(indicator, current, previous, history, stale: bool, language: str) -> R
         stale=stale,
         history=history,
     )
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A value for display in the active language: ``1.234`` in Dutch, shares as percentages."""
-    if value is None:
-        return "-"
-    if unit == "share":
-        return formats.number_format(value * 100, decimal_pos=1, use_l10n=True) + " %"
-    if unit in {"count", "days"}:
-        return formats.number_format(
-            round(value), decimal_pos=0, use_l10n=True, force_grouping=True
-        )
-    return formats.number_format(value, decimal_pos=2, use_l10n=True)
 
 
 def bands_of(row: Row, chain: str) -> list:

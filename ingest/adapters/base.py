@@ -18,15 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import BinaryIO, ClassVar, Protocol
-from zoneinfo import ZoneInfo
 
-from chain.models import EventType, LeaveReason, MeasurementKind
+from chain.vocabulary import CHAIN_TIMEZONES, TRACKS
 from ingest.pseudonymize import event_identity
 
-EVENT_TYPES = frozenset(EventType.values)
-LEAVE_REASONS = frozenset(LeaveReason.values)
-MEASUREMENT_KINDS = frozenset(MeasurementKind.values)
-TRACKS = {"NL": frozenset({"1", "2", "3", "4"}), "BE": frozenset({"P", "U"})}
 # ASCII digits only: ``\d`` alone would take Arabic-Indic or other Unicode digits for a key.
 PERSON_REF = {"NL": re.compile(r"\d{10}", re.ASCII), "BE": re.compile(r"\d{7,8}", re.ASCII)}
 PERSON_REF_LABEL = {"NL": "V-nummer (10 digits)", "BE": "SP number (7 or 8 digits)"}
@@ -223,9 +218,6 @@ def check_plausible_year(year: int, value: str, field: str) -> None:
             f"{quote(value)} is not a plausible date (years {PLAUSIBLE_YEARS.start}"
             f"-{PLAUSIBLE_YEARS.stop - 1})",
         )
-
-
-CHAIN_TIMEZONES = {"NL": ZoneInfo("Europe/Amsterdam"), "BE": ZoneInfo("Europe/Brussels")}
 
 
 @lru_cache(maxsize=65_536)

@@ -9,8 +9,8 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import BinaryIO, ClassVar
 
+from chain.vocabulary import CHAIN_TIMEZONES
 from ingest.adapters.base import (
-    CHAIN_TIMEZONES,
     EventRow,
     Rejection,
     Row,

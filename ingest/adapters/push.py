@@ -12,11 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from chain.models import MeasurementKind
+from chain.vocabulary import EVENT_TYPES, LEAVE_REASONS, MEASUREMENT_KINDS
 from ingest.adapters.base import (
-    EVENT_TYPES,
     ISO_DATE,
-    LEAVE_REASONS,
-    MEASUREMENT_KINDS,
     EventRow,
     MeasurementRow,
     Rejection,

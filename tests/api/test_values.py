@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from chain.models import SignalBand
@@ -217,6 +219,16 @@ def test_it_rejects_from_after_to(api: APIClient, catalogue_rows: Catalogue) -> 
 def test_it_rejects_a_range_of_too_many_periods(api: APIClient, catalogue_rows: Catalogue) -> None:
     problems = problems_of(api.get(f"{COUNT}?chain=NL&from=1900-01&to=2023-12"))
     assert problems == {"to": ["1488 periods asked; at most 600"]}
+
+
+def test_it_rejects_a_period_that_has_not_begun_as_the_pages_do(
+    api: APIClient, catalogue_rows: Catalogue
+) -> None:
+    with time_machine.travel(datetime(2024, 5, 15, 12, tzinfo=UTC), tick=False):
+        current = api.get(f"{COUNT}?chain=NL&from=2024-04&to=2024-05")
+        problems = problems_of(api.get(f"{COUNT}?chain=NL&from=2024-05&to=2024-06"))
+    assert current.status_code == 200
+    assert problems == {"to": ["2024-06 lies in the future"]}
 
 
 def test_it_rejects_a_track_of_the_other_chain(api: APIClient, catalogue_rows: Catalogue) -> None:

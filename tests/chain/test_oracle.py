@@ -29,7 +29,8 @@ from rest_framework.test import APIClient
 
 from chain import clock
 from chain.models import Indicator, IndicatorValue
-from chain.selectors import COUNT_UNIT, bands_for, signal_of
+from chain.selectors import bands_for, signal_of
+from chain.vocabulary import COUNT
 from ingest.models import OrganisationAPIKey
 from tests.chain import oracle
 from tests.chain.generated_chain import GeneratedChain, generate, load
@@ -95,7 +96,7 @@ def catalogue_entries(computed_on: date, django_db_blocker: Any) -> dict[str, In
 
 def read_as_api(key: Key, indicator: Indicator) -> Found:
     """How the read API answers for a value without a stored row."""
-    value = 0.0 if indicator.unit == COUNT_UNIT else None
+    value = 0.0 if indicator.unit == COUNT else None
     bands = bands_for(indicator=indicator, chain=key.chain)
     return Found(value, signal_of(value=value, bands=bands), "", 0, stored=False)
 

@@ -7,13 +7,21 @@ from datetime import date
 import pytest
 
 from chain.periods import (
+    MAX_PERIODS,
     MONTH,
     WEEK,
+    InTheFuture,
     Period,
+    Reversed,
+    TooLong,
+    check_started,
+    checked_range,
     latest_complete,
     parse_period,
     period_containing,
+    periods_back,
     periods_between,
+    periods_ending,
 )
 
 W53 = Period(date(2026, 12, 28), date(2027, 1, 3), WEEK, "2026-W53")
@@ -89,3 +97,54 @@ def test_the_latest_complete_period_is_the_last_one_that_ended_before_today(
     latest = latest_complete(today, period_type)
     assert latest.label == label
     assert latest.end < today <= latest.next().end
+
+
+@pytest.mark.parametrize(
+    ("label", "period_type", "count", "expected"),
+    [
+        ("2027-W01", WEEK, 1, "2026-W53"),
+        ("2027-W02", WEEK, 3, "2026-W52"),
+        ("2026-W53", WEEK, 53, "2025-W52"),  # 2026 has 53 weeks, so 53 back leaves the year
+        ("2027-02", MONTH, 2, "2026-12"),
+        ("2027-01", MONTH, 25, "2024-12"),
+        ("2027-01", MONTH, 0, "2027-01"),
+    ],
+)
+def test_going_back_n_periods_crosses_year_boundaries_and_week_53(
+    label: str, period_type: str, count: int, expected: str
+) -> None:
+    assert periods_back(parse_period(label, period_type), count).label == expected
+
+
+def test_the_periods_ending_in_week_1_count_week_53_once() -> None:
+    assert [p.label for p in periods_ending(W01, 3)] == ["2026-W52", "2026-W53", "2027-W01"]
+
+
+def test_a_range_of_the_most_periods_allowed_is_given_in_full() -> None:
+    last = parse_period("2026-12", MONTH)
+    periods = checked_range(periods_back(last, MAX_PERIODS - 1), last)
+    assert len(periods) == MAX_PERIODS == 600
+    assert (periods[0].label, periods[-1].label) == ("1977-01", "2026-12")
+
+
+def test_it_rejects_a_range_of_one_period_more_than_allowed() -> None:
+    last = parse_period("2026-W53", WEEK)
+    with pytest.raises(TooLong, match="601 periods asked; at most 600") as raised:
+        checked_range(periods_back(last, MAX_PERIODS), last)
+    assert raised.value.count == 601
+
+
+def test_it_rejects_a_range_that_ends_before_it_begins() -> None:
+    with pytest.raises(Reversed, match="2027-W01 is after 2026-W53"):
+        checked_range(W01, W53)
+
+
+def test_a_range_of_one_period_holds_that_period() -> None:
+    assert checked_range(W53, W53) == [W53]
+
+
+def test_the_current_period_has_started_but_the_next_has_not() -> None:
+    today = date(2026, 12, 28)  # the Monday that starts week 53
+    assert check_started(W53, today) == W53
+    with pytest.raises(InTheFuture, match="2027-W01 lies in the future"):
+        check_started(W01, today)

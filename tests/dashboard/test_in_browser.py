@@ -27,10 +27,10 @@ from django.test import Client
 
 from chain import clock
 from chain.models import Case, CaseFact, Indicator, IndicatorValue
-from chain.periods import MONTH, WEEK, Period, latest_complete
+from chain.periods import MONTH, WEEK, Period, latest_complete, periods_ending
 from chain.selectors import bands_for, signal_of
 from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR
-from dashboard.forms import SERIES_PERIODS, periods_ending
+from dashboard.forms import SERIES_PERIODS
 from dashboard.models import Subscription
 from dashboard.reports.mail import unsubscribe_url
 from ingest.models import Extract

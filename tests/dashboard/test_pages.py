@@ -193,6 +193,7 @@ BAD_QUERIES = [
     (PAGES[2], {"from": "0001-01-01"}, "from", "0001-01-01 lies outside the years 1900 to"),
     (PAGES[2], {"from": "1900-01-01", "to": "2024-12-31"}, "from", "1500 months asked; at most"),
     (PAGES[1], {"from": "0001-01", "to": "2024-01"}, "from", "0001-01 lies outside the years"),
+    (PAGES[1], {"from": "1900-01", "to": "2024-12"}, "from", "1500 periods asked; at most 600"),
     (PAGES[3], {"on": "0001-01-01"}, "on", "0001-01-01 lies outside the years 1900 to 2999"),
     (PAGES[3], {"on": "2024-02-31"}, "on", "Enter a valid date"),
     (PAGES[4], {"partner": "XYZ"}, "partner", "XYZ is not one of the available choices"),
@@ -213,6 +214,14 @@ def test_a_bad_query_parameter_gets_400_saying_which_and_why(
     html = response.content.decode()
     assert f"parameter “{parameter}”: " in html
     assert expected in html
+
+
+def test_the_indicator_page_takes_as_many_periods_as_the_api(
+    catalogue, administrator: Client
+) -> None:
+    # 300 months: more than the pages' old limit of 260, within the one limit of 600.
+    response = administrator.get(PAGES[1], {"from": "2000-01", "to": "2024-12"})
+    assert response.status_code == 200
 
 
 def test_an_unknown_indicator_is_not_found(catalogue, director: Client) -> None:

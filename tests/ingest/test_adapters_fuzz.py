@@ -22,14 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chain.vocabulary import EVENT_TYPES, LEAVE_REASONS, MEASUREMENT_KINDS, TRACKS
 from ingest.adapters import ADAPTERS
 from ingest.adapters.base import (
-    EVENT_TYPES,
-    LEAVE_REASONS,
-    MEASUREMENT_KINDS,
     PERSON_REF,
     PLAUSIBLE_YEARS,
-    TRACKS,
     EventRow,
     ExtractRejected,
     MeasurementRow,

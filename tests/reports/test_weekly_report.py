@@ -18,8 +18,10 @@ from chain.periods import Period
 from dashboard.access import may_view_dashboards
 from dashboard.models import ReportDelivery, Subscription
 from dashboard.reports import charts
+from dashboard.reports.content import build_report
 from dashboard.reports.sending import deliver, render_week, schedule_week
 from dashboard.tasks import MAX_RETRIES, send_report
+from tests.reports.conftest import store
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +277,18 @@ def test_charts_draw_bands_as_shaded_ranges(constructed_week) -> None:
     )  # fmt: skip
     assert png.startswith(b"\x89PNG")
     assert len(png) > 2000
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "change"), [("nl", "300,5", "+100,5"), ("en", "300.5", "+100.5")]
+)
+def test_the_report_writes_values_as_the_pages_do(
+    constructed_week, week_reported: Period, language: str, days: str, change: str
+) -> None:
+    store("decision_lead_time_median", "NL", week_reported, 300.5, "red")
+    store("hearing_no_show_rate", "NL", week_reported, None, "none")
+    [chain] = build_report(chains=["NL"], week=week_reported, language=language).chains
+    rows = {row.indicator.code: row for goal in chain.goals for row in goal.rows}
+    lead_time = rows["decision_lead_time_median"]
+    assert (lead_time.value, lead_time.change) == (days, change)
+    assert rows["hearing_no_show_rate"].value == "\u2013"
