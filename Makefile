@@ -54,7 +54,7 @@ bench-freshness: install
 		$(BIN)/python manage.py bench_freshness $(BENCH_ARGS)
 
 stop: install
-	$(BIN)/python -c "from psi.embedded import stop_services; stop_services()"
+	$(BIN)/python -c "from devtools.embedded import stop_services; stop_services()"
 
 clean: stop
 	rm -rf var staticfiles

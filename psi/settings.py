@@ -3,6 +3,10 @@
 Development (``DEBUG=1``, what ``make demo`` and ``make test`` set) on the embedded database has
 published defaults for the secrets; anywhere else (production, or ``DEBUG=1`` with a
 ``DATABASE_URL`` of another server) they are refused and the secrets must be set.
+
+Only development loads ``devtools`` (embedded servers, demo, benchmarks): with DEBUG off a
+missing ``DATABASE_URL`` or ``REDIS_URL`` is an error, and importing these settings starts
+nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +22,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from psi import embedded
-
-BASE_DIR = Path(__file__).resolve().parent.parent
+from psi.paths import BASE_DIR, VAR_DIR
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -95,10 +97,34 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from exc
 
 
+def development_database(url: str) -> bool:
+    """Whether ``url`` is the embedded development database; asked with DEBUG on only."""
+    from devtools import embedded
+
+    return embedded.is_embedded(url)
+
+
+def env_server_url(name: str) -> str:
+    """``DATABASE_URL`` or ``REDIS_URL``. Production must name its server; development without
+    one starts the embedded server (``devtools.embedded``, never imported with DEBUG off)."""
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Production (DEBUG off) needs it in the environment; "
+            "only DEBUG=1 starts an embedded development server."
+        )
+    from devtools import embedded
+
+    start = {"DATABASE_URL": embedded.postgres_url, "REDIS_URL": embedded.redis_url}[name]
+    return start()
+
+
 DEBUG = env_bool("DEBUG")
 # The published development secrets are accepted only on the embedded database, which holds
 # nothing but development data and is reachable only through a socket under var/.
-DEVELOPMENT_SECRETS = DEBUG and embedded.is_embedded(os.environ.get("DATABASE_URL", ""))
+DEVELOPMENT_SECRETS = DEBUG and development_database(os.environ.get("DATABASE_URL", ""))
 SECRET_KEY = env_secret("SECRET_KEY", dev_default="dev-only-not-secret-" + "x" * 40)
 # It keys person keys and event identities: short enough to guess, it would re-identify people.
 # Changing it means new pseudonyms for everyone (docs/operations.md, "Pseudonym key").
@@ -128,6 +154,9 @@ INSTALLED_APPS = [
     "ingest",
     "dashboard",
 ]
+if DEBUG:
+    # The demo and benchmark commands; production never loads them.
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -169,14 +198,14 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url()
+DATABASE_URL = env_server_url("DATABASE_URL")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 # Staging tables of an extract are temp tables; PostgreSQL's default 8 MB of buffers for them
 # makes a large extract spill to disk.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c temp_buffers=128MB"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url()
+REDIS_URL = env_server_url("REDIS_URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -374,7 +403,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_crontab("WEEKLY_REPORT_CRON", "0 7 * * mon"),
     },
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(embedded.VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 
 def email_settings(url: str) -> dict[str, object]:

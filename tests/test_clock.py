@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from chain import clock
-from ingest.demo.simulation import Simulation, simulation_end
+from devtools.demo.simulation import Simulation, simulation_end
 from tests.workers import on_this_clock
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

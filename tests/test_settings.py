@@ -129,10 +129,38 @@ def test_pages_render_in_production_with_the_static_files_the_image_collects(
     assert re.search(r'href="/static/[\w/.-]+\.[0-9a-f]{12}\.css"', html), html[:2000]
 
 
-def test_the_demo_refuses_to_run_in_production() -> None:
-    result = run_manage("demo", "--no-serve", env=PRODUCTION)
+@pytest.mark.parametrize("command", ["demo", "generate_demo", "bench_ingest"])
+def test_production_has_no_development_command(command: str) -> None:
+    # The demo creates a published login; the benchmarks empty their tables.
+    result = run_manage(command, env=PRODUCTION)
     assert result.returncode != 0
-    assert "run it with DEBUG=1" in result.stderr
+    assert f"Unknown command: '{command}'" in result.stderr
+
+
+LOADED_MODULES = (
+    "import django, sys; django.setup(); from django.conf import settings; "
+    "import psi.wsgi, psi.celery; print(settings.DEBUG); "
+    "print(sorted(m for m in sys.modules if m.split('.')[0] == 'devtools'))"
+)
+
+
+def test_production_never_imports_the_development_tools() -> None:
+    result = run_manage("shell", "--no-imports", "-c", LOADED_MODULES, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-3:-1] == ["False", "[]"]
+
+
+def test_development_loads_the_development_tools() -> None:
+    result = run_manage("shell", "--no-imports", "-c", LOADED_MODULES, env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "'devtools.embedded'" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
+def test_production_without_a_server_url_fails_naming_it(missing: str) -> None:
+    result = run_manage("check", env={**PRODUCTION, missing: ""})
+    assert result.returncode != 0
+    assert f"{missing} is not set. Production (DEBUG off) needs it" in result.stderr
 
 
 def test_the_broker_uses_the_redis_database_of_a_socket_url_as_the_cache_does() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import time_machine
 from django.conf import settings
 
-from psi.database import database_url
+from devtools.database import database_url
 
 
 def child_environ() -> dict[str, str]:

@@ -23,7 +23,7 @@ from pytest_django.fixtures import Settings
 
 from chain import clock
 from chain.models import Measurement, StatusEvent
-from ingest.demo.feed_server import make_app
+from devtools.demo.feed_server import make_app
 from ingest.fedasil_feed import pull_feed
 from ingest.models import Extract, Source
 from ingest.pull import pull_all

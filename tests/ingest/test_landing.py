@@ -20,8 +20,8 @@ from django.test import Client, override_settings
 
 from chain import clock
 from chain.models import StatusEvent
+from devtools.management.commands.bench_ingest import write_extract
 from ingest.landing import complete_files
-from ingest.management.commands.bench_ingest import write_extract
 from ingest.models import Extract, Source
 from ingest.pull import pull_all
 from ingest.services import ingest_extract, register_file

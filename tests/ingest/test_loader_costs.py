@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import connection
 
 from chain.models import CaseFact, StatusEvent
+from devtools.database import database_url
 from ingest import loader
 from ingest.pseudonymize import event_identity
 from ingest.services import ingest_file
-from psi.database import database_url
 from tests.workers import child_environ
 
 HEADER = "vnummer;zaaknummer;spoor;nationaliteit;gebeurtenis;datum;tijd;locatie;amv"

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from chain.models import Case, CaseFact, DirtyRange, Measurement, StatusEvent
+from devtools.management.commands.bench_ingest import write_extract as write_bench_extract
 from ingest import loader
-from ingest.management.commands.bench_ingest import write_extract as write_bench_extract
 from ingest.models import Extract, RejectedRow
 from ingest.pseudonymize import person_key
 from ingest.services import ingest_file, register_file

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from chain.models import Case, StatusEvent
-from ingest.management.commands.bench_ingest import write_extract
+from devtools.management.commands.bench_ingest import write_extract
 from ingest.models import Extract
 from ingest.services import ingest_extract, register_file
 from tests.workers import start_worker, wait_for

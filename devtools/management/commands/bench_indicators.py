@@ -17,11 +17,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chain import clock
-from chain.bench_data import fresh_chain, is_bench_database, write_next_extract
-from chain.bench_servers import production_processes
 from chain.indicators.engine import compute_all, compute_dirty
-from chain.load_test import api_under_load, naive_values_ms, overview_render_ms
 from chain.models import StatusEvent
+from devtools.bench_data import fresh_chain, is_bench_database, write_next_extract
+from devtools.bench_servers import production_processes
+from devtools.load_test import api_under_load, naive_values_ms, overview_render_ms
 from ingest.services import ingest_file
 
 INCREMENT_EVENTS = 10_000

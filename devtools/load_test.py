@@ -1,6 +1,6 @@
 """The read side for ``bench_indicators``: the API under load, and the overview page's render.
 
-The API runs under gunicorn with 2 workers, as in production (``chain.bench_servers``) behind
+The API runs under gunicorn with 2 workers, as in production (``devtools.bench_servers``) behind
 an imagined TLS-terminating proxy (wrk, 16 connections, sends ``X-Forwarded-Proto: https``, as
 the proxy would). The overview page is rendered in this process by Django's test client.
 """
@@ -20,9 +20,9 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 
-from chain.bench_servers import PROXY_HEADERS
 from chain.periods import MONTH, Period, latest_complete
 from dashboard.access import CHAIN_DIRECTOR
+from devtools.bench_servers import PROXY_HEADERS
 from ingest.models import OrganisationAPIKey
 
 MONTHS = 36

@@ -30,11 +30,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from chain.models import Case
+from devtools.database import database_url
 from ingest.adapters.base import EventRow
 from ingest.adapters.ind import IndAdapter
 from ingest.models import Extract
 from ingest.pseudonymize import person_key
-from psi.database import database_url
 
 CODES = ["AANMELDING", "AANVRAAG", "GEHOOR_GEPLAND", "GEHOOR", "INWILLIGING", "AFWIJZING"]
 NATIONALITIES = ["SYR", "AFG", "TUR", "ERI", "YEM", "IRQ", "MAR", "DZA"]

