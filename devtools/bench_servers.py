@@ -13,7 +13,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 
+from devtools.clocked import on_this_clock
 from devtools.database import database_url
 
 HOST = "127.0.0.1"
@@ -56,21 +56,20 @@ def production_processes(*, worker: bool = False, beat: bool = False) -> Iterato
     """Run gunicorn with 2 workers (and, if asked, a Celery worker of concurrency 2 and beat)
     until the block ends; yields the web's base URL once it answers and the worker listens."""
     port = _free_port()
-    python = sys.executable
     with tempfile.TemporaryDirectory(prefix="psi-bench-") as folder:
         scratch = Path(folder)
         commands = {
-            "gunicorn": [python, "-m", "gunicorn", "psi.wsgi:application", "--workers", "2",
+            "gunicorn": [*on_this_clock("gunicorn"), "psi.wsgi:application", "--workers", "2",
                          "--bind", f"{HOST}:{port}", "--log-level", "warning"],
         }  # fmt: skip
         if worker:
             commands["celery worker"] = [
-                python, "-m", "celery", "-A", "psi", "worker", "-l", "warning",
+                *on_this_clock("celery"), "-A", "psi", "worker", "-l", "warning",
                 "--concurrency", "2", "--hostname", _worker_name(port),
             ]  # fmt: skip
         if beat:
             commands["celery beat"] = [
-                python, "-m", "celery", "-A", "psi", "beat", "-l", "warning",
+                *on_this_clock("celery"), "-A", "psi", "beat", "-l", "warning",
                 "--schedule", str(scratch / "celerybeat-schedule"),
             ]  # fmt: skip
         environ = production_environ(scratch=scratch)

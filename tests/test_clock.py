@@ -12,8 +12,8 @@ import pytest
 import time_machine
 
 from chain import clock
+from devtools.clocked import on_this_clock
 from devtools.demo.simulation import Simulation, simulation_end
-from tests.workers import on_this_clock
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ROOT = Path(__file__).resolve().parent.parent

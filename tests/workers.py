@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 
-import time_machine
 from django.conf import settings
 
+from devtools.clocked import on_this_clock
 from devtools.database import database_url
 
 
 def child_environ() -> dict[str, str]:
     """This process's environment for a child, without the browser tests' async escape hatch."""
     return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
-def on_this_clock(module: str) -> list[str]:
-    """The command that runs ``python -m module`` on this process's clock, pinned or not."""
-    if time_machine.escape_hatch.is_travelling():
-        return [sys.executable, "-m", "tests.clocked", repr(time.time()), module]
-    return [sys.executable, "-m", module]
 
 
 def start_worker(**env: str) -> subprocess.Popen[bytes]:
