@@ -18,6 +18,7 @@ from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import Extract, Goal, Indicator, Organisation, Suppression
 from chain.periods import (
+    MAX_PERIODS,
     MONTH,
     PERIOD_TYPES,
     OutOfRange,
@@ -28,6 +29,7 @@ from chain.periods import (
     check_started,
     checked_range,
     parse_period,
+    period_containing,
     periods_back,
 )
 from chain.selectors import bands_for, latest_complete_period
@@ -213,8 +215,13 @@ class FlowsQuery(RangeQuery):
         last_month = latest_complete_period(period_type=MONTH)
         end: date = valid.get("to", last_month.end)
         start: date = valid.get("from", periods_back(last_month, DEFAULT_PERIODS - 1).start)
-        if "from" in valid and "to" in valid and start > end:
+        if start > end:
             _add(problems, "from", f"{start} is after {end}")
+            return {**valid, "from": start, "to": end}
+        try:
+            checked_range(period_containing(start, MONTH), period_containing(end, MONTH))
+        except TooLong as err:
+            _add(problems, "from", f"{err.count} months asked; at most {MAX_PERIODS}")
         return {**valid, "from": start, "to": end}
 
 

@@ -32,8 +32,6 @@ from chain.periods import (
     checked_range,
     parse_period,
     period_containing,
-    period_count,
-    periods_between,
     periods_ending,
 )
 from chain.selectors import latest_complete_period
@@ -47,7 +45,6 @@ CHAIN_CHOICES = [(NL, gettext_lazy("Netherlands")), (BE, gettext_lazy("Belgium")
 PERIOD_TYPE_CHOICES = [(MONTH, gettext_lazy("Month")), (WEEK, gettext_lazy("Week"))]
 PERIOD_NAMES = {MONTH: gettext_lazy("month"), WEEK: gettext_lazy("week")}
 PERIOD_EXAMPLE = {MONTH: "2024-03", WEEK: "2024-W12"}
-MAX_FLOW_MONTHS = 120
 SERIES_PERIODS = 24
 FLOW_MONTHS = 12
 
@@ -233,15 +230,16 @@ class FlowQuery(RangeQuery):
         last_month = latest_complete_period(period_type=MONTH)
         end: date = data.get("to") or last_month.end
         start: date = data.get("from") or periods_ending(last_month, FLOW_MONTHS)[0].start
-        count = period_count(period_containing(start, MONTH), period_containing(end, MONTH))
         if start > end:
             self.add_error("from", _("%(start)s is after %(end)s.") % {"start": start, "end": end})
-        elif count > MAX_FLOW_MONTHS:
+            return data
+        try:
+            months = checked_range(period_containing(start, MONTH), period_containing(end, MONTH))
+        except TooLong as err:
             self.add_error("from", _("%(count)s months asked; at most %(max)s.") % {
-                "count": count, "max": MAX_FLOW_MONTHS,
+                "count": err.count, "max": MAX_PERIODS,
             })  # fmt: skip
         else:
-            months = periods_between(start, end, MONTH)
             data.update({"from": start, "to": end, "months": months})
             # The date fields show the range in effect, not empty fields for the default one.
             self.data = {**self.data, "from": start, "to": end}

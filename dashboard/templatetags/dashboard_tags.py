@@ -8,6 +8,8 @@ from django import template
 
 from accounts.access import may_view_dashboards, may_view_ingest_status
 from chain import formatting
+from chain.indicators.kinds import indicator_problems
+from chain.models import Indicator
 from dashboard import figures
 from dashboard.selectors import Tile
 
@@ -23,6 +25,12 @@ def number(value: float | None, unit: str) -> str:
 @register.filter
 def unit_label(unit: str) -> str:
     return formatting.unit_label(unit)
+
+
+@register.filter
+def computation_problems(indicator: Indicator) -> list[str]:
+    """Why the engine skips this stored indicator (its kind or params); [] if it computes it."""
+    return indicator_problems(indicator.kind, indicator.params)
 
 
 # Labels and formats shared with the views: the filters are the formatting functions themselves

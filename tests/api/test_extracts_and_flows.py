@@ -223,3 +223,8 @@ def test_flows_reject_days_outside_the_years_served_instead_of_failing(api: APIC
         "from": ["0001-01-01 lies outside the years 1900 to 2999"],
         "to": ["9999-12-31 lies outside the years 1900 to 2999"],
     }
+
+
+def test_flows_refuse_more_months_than_the_one_range_limit(api: APIClient) -> None:
+    problems = problems_of(api.get("/api/v1/flows?chain=NL&from=1950-01-01&to=2010-12-31"))
+    assert problems == {"from": ["732 months asked; at most 600"]}
