@@ -1,4 +1,4 @@
-"""URL map: the admin, the API under /api/v1, login, and the dashboard."""
+"""URL map: the admin, the API under /api/v1, login, the public open data, and the dashboard."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open-data/", include("opendata.urls")),
     path("", include("dashboard.urls")),
 ]
 
