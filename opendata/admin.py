@@ -21,8 +21,7 @@ class ReadOnly:
 
 class ReleaseFileInline(ReadOnly, admin.TabularInline):
     model = ReleaseFile
-    fields = ["name", "chain", "theme", "media_type", "byte_size", "sha256"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "chain", "theme", "media_type", "byte_size", "sha256")
     extra = 0
 
 

@@ -29,7 +29,10 @@ CONTEXT = {
 }
 EU = "http://publications.europa.eu/resource/authority/"
 # The EU data theme "Population and society"; in DCAT-AP-NL's own taxonomy (OWMS), migration.
-THEMES = [EU + "data-theme/SOCI", "http://standaarden.overheid.nl/owms/terms/Migratie_en_integratie"]
+THEMES = [
+    EU + "data-theme/SOCI",
+    "http://standaarden.overheid.nl/owms/terms/Migratie_en_integratie",
+]
 COUNTRY = {"NL": EU + "country/NLD", "BE": EU + "country/BEL"}
 FILE_TYPE = {CSV: EU + "file-type/CSV", "application/json": EU + "file-type/JSON"}
 IANA = "http://www.iana.org/assignments/media-types/"

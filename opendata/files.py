@@ -101,9 +101,12 @@ def render(table: ThemeTable) -> list[RenderedFile]:
     """The table's CSV and JSON files."""
     return [
         RenderedFile(
-            name=file_name(table, extension), chain=table.chain, theme=table.theme,
-            media_type=media_type, content=renderer(table),
-        )  # fmt: skip
+            name=file_name(table, extension),
+            chain=table.chain,
+            theme=table.theme,
+            media_type=media_type,
+            content=renderer(table),
+        )
         for extension, media_type, renderer in (
             ("csv", CSV, render_csv),
             ("json", JSON, render_json),

@@ -9,15 +9,15 @@ the month with a note of what changed, and the older versions stay downloadable.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Theme(models.TextChoices):
     """The three themes of the ministry's open data, each one chain goal's indicators."""
 
-    ASYLUM_ADMISSION = "asylum-admission", _("Asylum admission")
-    RECEPTION = "reception", _("Reception")
-    DEPARTURE = "departure", _("Departure")
+    ASYLUM_ADMISSION = "asylum-admission", pgettext_lazy("open data theme", "Asylum admission")
+    RECEPTION = "reception", pgettext_lazy("open data theme", "Reception")
+    DEPARTURE = "departure", pgettext_lazy("open data theme", "Departure")
 
 
 class Release(models.Model):
@@ -28,7 +28,9 @@ class Release(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     published_at = models.DateTimeField()
-    change_note = models.TextField(blank=True, help_text="What a correction changed (version 2 on).")
+    change_note = models.TextField(
+        blank=True, help_text="What a correction changed (version 2 on)."
+    )
     # The indicator engine's data version (a recompute bumps it) and the latest moment any value
     # read was computed: what the figures rest on.
     data_version = models.CharField(max_length=40, blank=True)
@@ -58,7 +60,9 @@ class ReleaseFile(models.Model):
 
     class Meta:
         ordering = ["release", "chain", "theme", "name"]
-        constraints = [models.UniqueConstraint(fields=["release", "name"], name="release_file_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "name"], name="release_file_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.release} {self.name}"

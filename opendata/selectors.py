@@ -163,14 +163,18 @@ def month_data(*, month: Period) -> MonthData:
                     value = by_slice.get((indicator.code, track))
                     cells.append(
                         public_cell(
-                            indicator, track=track, nationality="",
+                            indicator,
+                            track=track,
+                            nationality="",
                             value=value.value if value else None,
                             cases=value.n if value else 0,
-                        )  # fmt: skip
+                        )
                     )
                 if indicator.by_nationality:
                     cells.extend(_nationality_cells(indicator, chain, month))
             tables.append(
-                ThemeTable(month=month, chain=chain, theme=theme, indicators=indicators, cells=cells)
+                ThemeTable(
+                    month=month, chain=chain, theme=theme, indicators=indicators, cells=cells
+                )
             )
     return MonthData(tables=tables, values_computed_at=computed_at)

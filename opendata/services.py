@@ -92,10 +92,15 @@ def publish_month(*, month: str, correction: str = "", today: date | None = None
         )  # fmt: skip
         ReleaseFile.objects.bulk_create(
             ReleaseFile(
-                release=release, name=file.name, chain_id=file.chain, theme=file.theme,
-                media_type=file.media_type, content=file.content,
-                byte_size=len(file.content), sha256=file.sha256,
-            )  # fmt: skip
+                release=release,
+                name=file.name,
+                chain_id=file.chain,
+                theme=file.theme,
+                media_type=file.media_type,
+                content=file.content,
+                byte_size=len(file.content),
+                sha256=file.sha256,
+            )
             for file in files
         )
     size = sum(len(file.content) for file in files)

@@ -31,9 +31,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def download(request: HttpRequest, month: str, version: int, name: str) -> HttpResponse:
     """A release's file, byte for byte as its checksum in the catalogue says."""
-    file = get_object_or_404(
-        ReleaseFile, release__month=month, release__version=version, name=name
-    )
+    file = get_object_or_404(ReleaseFile, release__month=month, release__version=version, name=name)
     content = bytes(file.content)
     charset = "; charset=utf-8"
     response = HttpResponse(content, content_type=file.media_type + charset)
