@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max
-
 from chain.indicators.kinds import OpenStock, ReceptionCount
 from chain.models import Indicator, IndicatorValue
 from chain.periods import MONTH, Period
@@ -131,30 +129,23 @@ def _nationality_cells(indicator: Indicator, chain: str, month: Period) -> list[
     ]
 
 
-def chains_with_values(*, month: Period) -> list[str]:
-    """The chains whose indicators the engine computed for ``month``."""
-    computed = set(
-        IndicatorValue.objects.filter(period_type=MONTH, period=month.label)
-        .values_list("chain_id", flat=True)
-        .distinct()
-    )
-    return [chain for chain in CHAINS if chain in computed]
-
-
 def month_data(*, month: Period) -> MonthData:
-    """Every theme table of every chain with values for ``month``, as published."""
+    """Every theme table of every chain whose values the engine computed for ``month``."""
     themes = published_indicators()
     codes = [i.code for indicators in themes.values() for i in indicators]
     tables = []
     computed_at = None
-    for chain in chains_with_values(month=month):
+    for chain in CHAINS:
+        # Through the values' identity index (indicator, chain, period type, period, ...).
         stored = IndicatorValue.objects.filter(
             chain_id=chain, period_type=MONTH, period=month.label, nationality="",
             indicator_id__in=codes,
         )  # fmt: skip
-        latest = stored.aggregate(latest=Max("computed_at"))["latest"]
-        computed_at = max(filter(None, (computed_at, latest)), default=None)
         by_slice = {(v.indicator_id, v.track): v for v in stored}
+        if not by_slice:
+            continue  # the engine computed nothing for the chain in this month
+        latest = max(v.computed_at for v in by_slice.values())
+        computed_at = max(filter(None, (computed_at, latest)), default=None)
         for theme, indicators in themes.items():
             cells: list[Cell] = []
             for indicator in indicators:
