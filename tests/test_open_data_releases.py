@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from django.test import Client
@@ -297,3 +298,13 @@ def test_the_catalogue_of_nothing_published_is_an_empty_catalogue(catalogue: Non
         "Nothing has been published yet."
         in Client(HTTP_ACCEPT_LANGUAGE="en").get("/open-data/").content.decode()
     )
+
+
+def test_the_admin_shows_a_release_read_only(known: None) -> None:
+    release = publish_month(month=MARCH).release
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
+    admin.force_login(User.objects.create_superuser("root"))
+    page = admin.get(f"/admin/opendata/release/{release.pk}/change/").content.decode()
+    assert file_of(MARCH, ADMISSION).sha256 in page
+    assert 'name="_save"' not in page and "Delete" not in page
+    assert admin.get("/admin/opendata/release/add/").status_code == 403
