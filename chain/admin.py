@@ -17,7 +17,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from chain.catalogue import mark_all_dirty
-from chain.indicators.kinds import KINDS
+from chain.indicators.kinds import KINDS, indicator_problems
 from chain.models import (
     CatalogueChange,
     Chain,
@@ -88,10 +88,25 @@ class SignalBandInline(admin.TabularInline):
     ordering = ["chain", "position"]
 
 
+class IndicatorForm(forms.ModelForm):
+    """Refuses a kind or params the engine could not compute, as the catalogue loader does.
+
+    The admin gives it the model and the fields.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind, params = cleaned.get("kind"), cleaned.get("params")
+        if kind is not None and (problems := indicator_problems(kind, params)):
+            self.add_error("params" if kind in KINDS else "kind", problems)
+        return cleaned
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedAdmin):
     """The kind is picked from the engine's kinds; ``Indicator.clean`` checks the params."""
 
+    form = IndicatorForm
     list_display = ["code", "goal", "name_nl", "kind", "unit", "direction", "cannot_be_computed"]
     list_filter = ["goal", "kind"]
     search_fields = ["code", "name_nl", "name_en"]
@@ -107,7 +122,7 @@ class IndicatorAdmin(AuditedAdmin):
     @admin.display(description="cannot be computed")
     def cannot_be_computed(self, obj: Indicator) -> str:
         """Why the engine skips the stored indicator (a row changed outside this form)."""
-        return "; ".join(obj.computation_problems())
+        return "; ".join(indicator_problems(obj.kind, obj.params))
 
 
 @admin.register(Goal)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField, DateRangeField
-from django.core.exceptions import ValidationError
 from django.db import models
+
+from chain.vocabulary import EventType, LeaveReason, MeasurementKind
 
 
 class Chain(models.Model):
@@ -43,42 +44,6 @@ class Organisation(models.Model):
         return self.code
 
 
-class EventType(models.TextChoices):
-    REGISTERED = "REGISTERED"
-    APPLICATION_LODGED = "APPLICATION_LODGED"
-    TERM_EXTENDED = "TERM_EXTENDED"
-    HEARING_SCHEDULED = "HEARING_SCHEDULED"
-    HEARING_HELD = "HEARING_HELD"
-    HEARING_NO_SHOW = "HEARING_NO_SHOW"
-    DECISION_GRANTED = "DECISION_GRANTED"
-    DECISION_REJECTED = "DECISION_REJECTED"
-    DECISION_DISCONTINUED = "DECISION_DISCONTINUED"
-    APPEAL_LODGED = "APPEAL_LODGED"
-    APPEAL_DECIDED = "APPEAL_DECIDED"
-    NONTIMELY_APPEAL = "NONTIMELY_APPEAL"
-    RECEPTION_ENTERED = "RECEPTION_ENTERED"
-    RECEPTION_TRANSFERRED = "RECEPTION_TRANSFERRED"
-    RECEPTION_LEFT = "RECEPTION_LEFT"
-    RETURN_CASE_OPENED = "RETURN_CASE_OPENED"
-    DEPARTED_VOLUNTARY = "DEPARTED_VOLUNTARY"
-    DEPARTED_FORCED = "DEPARTED_FORCED"
-    DEPARTED_UNVERIFIED = "DEPARTED_UNVERIFIED"
-    RETURN_CASE_CLOSED = "RETURN_CASE_CLOSED"
-
-
-class LeaveReason(models.TextChoices):
-    HOUSING = "HOUSING"
-    DEPARTURE = "DEPARTURE"
-    UNKNOWN = "UNKNOWN"
-    OTHER = "OTHER"
-
-
-class MeasurementKind(models.TextChoices):
-    RECEPTION_CAPACITY = "RECEPTION_CAPACITY"
-    SATISFACTION_SCORE = "SATISFACTION_SCORE"
-    DECISION_CAPACITY_FTE = "DECISION_CAPACITY_FTE"
-
-
 class Case(models.Model):
     """One person in one chain. ``person_key`` is HMAC-SHA256 of the raw identifier."""
 
@@ -93,6 +58,62 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "person_key"], name="case_chain_person_key")
         ]
+
+
+class Extract(models.Model):
+    """One delivery: a file, a feed page or a push request.
+
+    The domain keeps it (events and measurements point to the delivery they came in); the
+    ingest fills it. Its table keeps the name it was made with, ``ingest_extract``.
+    """
+
+    class Channel(models.TextChoices):
+        FILE = "file"
+        FEED = "feed"
+        PUSH = "push"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received"
+        PROCESSING = "processing"
+        ACCEPTED = "accepted"
+        PARTIALLY_ACCEPTED = "partially_accepted"
+        REJECTED = "rejected"
+        DUPLICATE = "duplicate"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    name = models.CharField(max_length=300)
+    path = models.CharField(max_length=1000, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    reason = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_read = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    duplicates = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    earliest_date = models.DateField(null=True, blank=True)
+    latest_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "ingest_extract"
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["organisation", "sha256"], name="extract_partner_sha"),
+            models.Index(
+                fields=["organisation", "status", "finished_at"], name="extract_freshness"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {self.Status.RECEIVED, self.Status.PROCESSING}
 
 
 class StatusEvent(models.Model):
@@ -126,7 +147,7 @@ class StatusEvent(models.Model):
     destination = models.CharField(max_length=3, null=True, blank=True)
     # Extracts are never deleted (the admin does not allow it), so nothing looks events up by it.
     extract = models.ForeignKey(
-        "ingest.Extract",
+        Extract,
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
@@ -156,7 +177,7 @@ class Measurement(models.Model):
     location = models.CharField(max_length=200, null=True, blank=True)
     date = models.DateField()
     value = models.FloatField()
-    extract = models.ForeignKey("ingest.Extract", on_delete=models.PROTECT, related_name="+")
+    extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
@@ -256,21 +277,6 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-    def computation_problems(self) -> list[str]:
-        """Why the engine cannot compute this indicator (its kind or params); [] if it can."""
-        # Imported here: the kinds read this module's event types and measurement kinds.
-        from chain.indicators.kinds import indicator_problems
-
-        return indicator_problems(self.kind, self.params)
-
-    def clean(self) -> None:
-        """Refuse a kind or params the engine could not compute (the admin form calls this)."""
-        from chain.indicators.kinds import KINDS
-
-        super().clean()
-        if problems := self.computation_problems():
-            raise ValidationError({"params" if self.kind in KINDS else "kind": problems})
 
 
 class Signal(models.TextChoices):

@@ -16,6 +16,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 
 from chain import clock
 from chain.models import (
+    Extract,
     Goal,
     Indicator,
     IndicatorValue,
@@ -26,7 +27,6 @@ from chain.models import (
 )
 from chain.periods import Period, latest_complete
 from chain.vocabulary import COUNT
-from ingest.models import Extract
 
 GOOD_DELIVERY = (Extract.Status.ACCEPTED, Extract.Status.PARTIALLY_ACCEPTED)
 # The unit of indicators that count cases or events: a period without a stored row had none.

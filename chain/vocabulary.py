@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from chain.models import EventType, LeaveReason, MeasurementKind
+from django.db import models
 
 NL = "NL"
 BE = "BE"
@@ -24,6 +24,44 @@ TRACKS: dict[str, frozenset[str]] = {
 }
 # Each partner organisation and the chain it delivers for.
 ORGANISATIONS: dict[str, str] = {"IND": NL, "COA": NL, "DTV": NL, "DVZ": BE, "FEDASIL": BE}
+
+
+class EventType(models.TextChoices):
+    REGISTERED = "REGISTERED"
+    APPLICATION_LODGED = "APPLICATION_LODGED"
+    TERM_EXTENDED = "TERM_EXTENDED"
+    HEARING_SCHEDULED = "HEARING_SCHEDULED"
+    HEARING_HELD = "HEARING_HELD"
+    HEARING_NO_SHOW = "HEARING_NO_SHOW"
+    DECISION_GRANTED = "DECISION_GRANTED"
+    DECISION_REJECTED = "DECISION_REJECTED"
+    DECISION_DISCONTINUED = "DECISION_DISCONTINUED"
+    APPEAL_LODGED = "APPEAL_LODGED"
+    APPEAL_DECIDED = "APPEAL_DECIDED"
+    NONTIMELY_APPEAL = "NONTIMELY_APPEAL"
+    RECEPTION_ENTERED = "RECEPTION_ENTERED"
+    RECEPTION_TRANSFERRED = "RECEPTION_TRANSFERRED"
+    RECEPTION_LEFT = "RECEPTION_LEFT"
+    RETURN_CASE_OPENED = "RETURN_CASE_OPENED"
+    DEPARTED_VOLUNTARY = "DEPARTED_VOLUNTARY"
+    DEPARTED_FORCED = "DEPARTED_FORCED"
+    DEPARTED_UNVERIFIED = "DEPARTED_UNVERIFIED"
+    RETURN_CASE_CLOSED = "RETURN_CASE_CLOSED"
+
+
+class LeaveReason(models.TextChoices):
+    HOUSING = "HOUSING"
+    DEPARTURE = "DEPARTURE"
+    UNKNOWN = "UNKNOWN"
+    OTHER = "OTHER"
+
+
+class MeasurementKind(models.TextChoices):
+    RECEPTION_CAPACITY = "RECEPTION_CAPACITY"
+    SATISFACTION_SCORE = "SATISFACTION_SCORE"
+    DECISION_CAPACITY_FTE = "DECISION_CAPACITY_FTE"
+
+
 EVENT_TYPES = frozenset(EventType.values)
 LEAVE_REASONS = frozenset(LeaveReason.values)
 MEASUREMENT_KINDS = frozenset(MeasurementKind.values)

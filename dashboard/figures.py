@@ -18,11 +18,11 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from chain.formatting import STAGE_LABELS, axis_title, english, stage_label
 from chain.indicators.engine import DATA_VERSION_KEY
 from chain.models import Signal, SignalBand
 from chain.selectors import Flow, signal_of
 from chain.vocabulary import SHARE
-from dashboard.formatting import STAGE_LABELS, axis_title, english, stage_label
 
 FIGURE_TTL = 24 * 60 * 60
 BAND_COLOURS: dict[str, str] = {

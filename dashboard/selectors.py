@@ -15,7 +15,7 @@ from django.db.models import F, Window
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 
-from chain.models import Goal, Indicator, IndicatorValue, Organisation, PeriodType
+from chain.models import Extract, Goal, Indicator, IndicatorValue, Organisation, PeriodType
 from chain.periods import Period, periods_ending
 from chain.selectors import (
     Freshness,
@@ -26,7 +26,7 @@ from chain.selectors import (
     values_between,
 )
 from chain.vocabulary import COUNT, TRACKS
-from ingest.models import Extract, RejectedRow, Source
+from ingest.models import RejectedRow, Source
 
 SPARKLINE_PERIODS = 12
 # Indicators of these kinds are stocks at period end: the flow page draws them over time.

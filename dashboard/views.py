@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.access import dashboard_view
 from chain import clock
+from chain.formatting import localized
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import PeriodType
 from chain.periods import latest_complete, periods_ending
@@ -30,8 +32,6 @@ from chain.selectors import (
     partner_freshness,
 )
 from dashboard import figures, selectors
-from dashboard.access import dashboard_view, ingest_partners
-from dashboard.formatting import localized
 from dashboard.forms import (
     SERIES_PERIODS,
     DeadlineQuery,
@@ -41,6 +41,7 @@ from dashboard.forms import (
     OverviewQuery,
     QueryForm,
 )
+from ingest.access import ingest_partners
 
 
 def _bad_request(request: HttpRequest, query: QueryForm) -> HttpResponse:

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from chain import clock
 from chain.case_facts import rebuild_all_case_facts
-from ingest.models import Extract
+from chain.models import Extract
 from ingest.pseudonymize import person_key
 
 DAYS = 3 * 365

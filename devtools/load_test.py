@@ -20,10 +20,10 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 
+from accounts.access import CHAIN_DIRECTOR
+from accounts.models import OrganisationAPIKey
 from chain.periods import MONTH, Period, latest_complete
-from dashboard.access import CHAIN_DIRECTOR
 from devtools.bench_servers import PROXY_HEADERS
-from ingest.models import OrganisationAPIKey
 
 MONTHS = 36
 # wrk alternates the URLs and prints the latency percentiles it measured, in microseconds.

@@ -1,4 +1,4 @@
-"""Admin for sources, extract records with their rejected rows, and API keys."""
+"""Admin for sources, and extract records with their rejected rows."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from rest_framework_api_key.admin import APIKeyModelAdmin
 
-from ingest.models import Extract, OrganisationAPIKey, RejectedRow, Source
+from chain.models import Extract
+from ingest.models import RejectedRow, Source
 
 
 @admin.register(Source)
@@ -52,11 +52,3 @@ class ExtractAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(OrganisationAPIKey)
-class OrganisationAPIKeyAdmin(APIKeyModelAdmin):
-    # The library leaves these unannotated, so mypy takes them as fixed-length tuples; Django
-    # takes any sequence.
-    list_display = [*APIKeyModelAdmin.list_display, "organisation", "scope", "chain_wide"]  # type: ignore[assignment]
-    list_filter = [*APIKeyModelAdmin.list_filter, "organisation", "scope", "chain_wide"]  # type: ignore[assignment]

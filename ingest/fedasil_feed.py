@@ -26,8 +26,9 @@ import httpx
 from django.conf import settings
 
 from chain import clock
+from chain.models import Extract
 from ingest.landing import landing_folder
-from ingest.models import Extract, Source
+from ingest.models import Source
 from ingest.services import (
     ImportSummary,
     ingest_extract,

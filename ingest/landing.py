@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 
 from chain import clock
-from ingest.models import Extract
+from chain.models import Extract
 from ingest.services import ImportSummary, ingest_extract, register_file, summary_of
 
 logger = logging.getLogger(__name__)

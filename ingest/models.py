@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
-from rest_framework_api_key.models import AbstractAPIKey
 
-from chain.models import Organisation
+from accounts.models import OrganisationAPIKey
+from chain.models import Extract, Organisation
 
 
 class Source(models.Model):
@@ -33,57 +32,6 @@ class Source(models.Model):
         return f"{self.organisation_id} ({self.kind})"
 
 
-class Extract(models.Model):
-    """One delivery: a file, a feed page or a push request."""
-
-    class Channel(models.TextChoices):
-        FILE = "file"
-        FEED = "feed"
-        PUSH = "push"
-
-    class Status(models.TextChoices):
-        RECEIVED = "received"
-        PROCESSING = "processing"
-        ACCEPTED = "accepted"
-        PARTIALLY_ACCEPTED = "partially_accepted"
-        REJECTED = "rejected"
-        DUPLICATE = "duplicate"
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    name = models.CharField(max_length=300)
-    path = models.CharField(max_length=1000, blank=True)
-    sha256 = models.CharField(max_length=64)
-    size = models.BigIntegerField(default=0)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    reason = models.TextField(blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    rows_read = models.IntegerField(default=0)
-    accepted = models.IntegerField(default=0)
-    duplicates = models.IntegerField(default=0)
-    rejected = models.IntegerField(default=0)
-    earliest_date = models.DateField(null=True, blank=True)
-    latest_date = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-received_at"]
-        indexes = [
-            models.Index(fields=["organisation", "sha256"], name="extract_partner_sha"),
-            models.Index(
-                fields=["organisation", "status", "finished_at"], name="extract_freshness"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation_id} {self.name}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status not in {self.Status.RECEIVED, self.Status.PROCESSING}
-
-
 class RejectedRow(models.Model):
     """A row quarantined with its reason; identifiers in ``excerpt`` are masked."""
 
@@ -95,47 +43,6 @@ class RejectedRow(models.Model):
 
     class Meta:
         ordering = ["extract", "line"]
-
-
-class OrganisationAPIKey(AbstractAPIKey):
-    """A hashed API key of one organisation, for pushing events or reading indicators.
-
-    A read key reads the deliveries of its own organisation; one without an organisation reads
-    none, unless an administrator made it ``chain_wide`` on purpose.
-    """
-
-    class Scope(models.TextChoices):
-        PUSH = "push"
-        READ = "read"
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys"
-    )
-    scope = models.CharField(max_length=8, choices=Scope.choices)
-    chain_wide = models.BooleanField(
-        default=False,
-        help_text="Reads the deliveries of every partner. Only for a read key without an "
-        "organisation; without it such a key reads no deliveries.",
-    )
-
-    class Meta(AbstractAPIKey.Meta):
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(chain_wide=False)
-                | models.Q(scope="read", organisation__isnull=True),
-                name="chain_wide_only_for_read_keys_without_organisation",
-            )
-        ]
-
-    def clean(self) -> None:
-        super().clean()
-        if self.chain_wide and self.scope != self.Scope.READ:
-            raise ValidationError({"chain_wide": "Only a read key can be chain-wide."})
-        if self.chain_wide and self.organisation_id:
-            raise ValidationError(
-                {"chain_wide": "A key of an organisation reads that organisation's deliveries; "
-                 "leave out the organisation for a chain-wide key."}
-            )  # fmt: skip
 
 
 class IdempotencyRecord(models.Model):

@@ -16,10 +16,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import OrganisationAPIKey
 from chain import clock
+from chain.models import Extract
 from ingest.adapters.base import excerpt
 from ingest.adapters.push import parse_push
-from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey
+from ingest.models import IdempotencyRecord
 from ingest.services import ImportSummary, load_extract
 
 logger = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from chain.indicators.engine import compute_all
-from chain.models import StatusEvent
+from chain.models import Extract, StatusEvent
 from ingest.adapters import adapter_for
-from ingest.models import Extract, PseudonymKey, RejectedRow
+from ingest.models import PseudonymKey, RejectedRow
 from ingest.pseudonymize import key_fingerprint, person_key
 from ingest.services import GOOD, load_extract
 

@@ -15,12 +15,12 @@ from typing import BinaryIO
 from django.db import transaction
 
 from chain import clock
-from chain.models import Organisation
+from chain.models import Extract, Organisation
 from chain.tasks import schedule_recompute
 from ingest.adapters import adapter_for
 from ingest.adapters.base import ExtractRejected, Row
 from ingest.loader import load_rows
-from ingest.models import Extract, Source
+from ingest.models import Source
 from ingest.pseudonym_key import check_pseudonym_key
 
 logger = logging.getLogger(__name__)

@@ -150,9 +150,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "accounts",
     "chain",
     "ingest",
     "dashboard",
+    "reports",
     "opendata",
 ]
 if DEBUG:
@@ -171,7 +173,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "chain.api.middleware.ApiVersionMiddleware",
+    "api.middleware.ApiVersionMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -313,10 +315,10 @@ AXES_RESET_ON_SUCCESS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["chain.api.permissions.HasReadAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasReadAccess"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "chain.api.problems.problem_exception_handler",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,
     "UNAUTHENTICATED_USER": None,
 }
@@ -329,12 +331,12 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    # Paths relative to the server ``{SITE_URL}/api/v1`` that ``chain.api.schema`` declares.
+    # Paths relative to the server ``{SITE_URL}/api/v1`` that ``api.schema`` declares.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SCHEMA_PATH_PREFIX_TRIM": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "chain.api.schema.api_wide_parts",
+        "api.schema.api_wide_parts",
     ],
     "TAGS": [
         {"name": "goals", "description": "The chain goals and the indicators under each."},

@@ -1,4 +1,5 @@
-"""URL map: the admin, the API under /api/v1, login, the public open data, and the dashboard."""
+"""URL map: the admin, the API under /api/v1, login, the public open data, the dashboard and the
+report pages."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -6,20 +7,40 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 
-from chain.api.problems import api_problem
-from ingest.api import PushEventsView
+from api.problems import api_problem
+from api.push import PushEventsView
+from dashboard import urls as dashboard_urls
+from reports import urls as report_urls
+
+# Admin pages of the models that moved to another app keep their old addresses as redirects,
+# so bookmarks and links in tickets still land.
+MOVED_ADMIN_PAGES = {
+    "dashboard/userprofile": "accounts/userprofile",
+    "ingest/organisationapikey": "accounts/organisationapikey",
+    "ingest/extract": "chain/extract",
+    "dashboard/subscription": "reports/subscription",
+    "dashboard/reportdelivery": "reports/reportdelivery",
+}
 
 urlpatterns = [
+    *(
+        re_path(
+            rf"^admin/{old}/(?P<rest>.*)$",
+            RedirectView.as_view(url=f"/admin/{new}/%(rest)s", query_string=True, permanent=True),
+        )
+        for old, new in MOVED_ADMIN_PAGES.items()
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/events", PushEventsView.as_view(), name="push-events"),
-    path("api/v1/", include("chain.api.urls")),
+    path("api/v1/", include("api.urls")),
     re_path(r"^api/", lambda request: api_not_found(request)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("open-data/", include("opendata.urls")),
-    path("", include("dashboard.urls")),
+    path("", include((dashboard_urls.urlpatterns + report_urls.urlpatterns, "dashboard"))),
 ]
 
 

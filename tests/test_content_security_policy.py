@@ -11,7 +11,7 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "/accounts/login/", "/", "/flow/", "/admin/", "/admin/ingest/extract/", "/api/v1/docs",
+    "/accounts/login/", "/", "/flow/", "/admin/", "/admin/chain/extract/", "/api/v1/docs",
     "/api/v1/goals", "/no-such-page/", "/open-data/",
 ]  # fmt: skip
 

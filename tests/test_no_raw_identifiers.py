@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from ingest.models import OrganisationAPIKey
+from accounts.models import OrganisationAPIKey
 from ingest.services import ingest_file
 from tests import known_chain
 

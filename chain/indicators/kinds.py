@@ -22,8 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from chain.models import MeasurementKind
-from chain.vocabulary import EVENT_TYPES
+from chain.vocabulary import EVENT_TYPES, MeasurementKind
 
 MILESTONES = frozenset(
     {"registered", "lodged", "decided", "deadline", "return_opened", "departed", "return_closed"}

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import template
 
-from dashboard import figures, formatting
-from dashboard.access import may_view_dashboards, may_view_ingest_status
+from accounts.access import may_view_dashboards, may_view_ingest_status
+from chain import formatting
+from dashboard import figures
 from dashboard.selectors import Tile
 
 register = template.Library()

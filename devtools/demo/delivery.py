@@ -10,7 +10,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from ingest.models import Extract, Source
+from chain.models import Extract
+from ingest.models import Source
 from ingest.pull import FILE_PARTNERS
 from ingest.services import register_file
 from ingest.tasks import ingest_extract, pull_extracts

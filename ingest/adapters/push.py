@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from chain.models import MeasurementKind
-from chain.vocabulary import EVENT_TYPES, LEAVE_REASONS, MEASUREMENT_KINDS
+from chain.vocabulary import EVENT_TYPES, LEAVE_REASONS, MEASUREMENT_KINDS, MeasurementKind
 from ingest.adapters.base import (
     ISO_DATE,
     EventRow,

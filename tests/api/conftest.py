@@ -15,12 +15,12 @@ import pytest
 from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
 
+from accounts.access import CHAIN_DIRECTOR
+from accounts.models import OrganisationAPIKey, UserProfile
 from chain import clock
-from chain.models import Goal, Indicator, IndicatorValue, SignalBand
+from chain.models import Extract, Goal, Indicator, IndicatorValue, SignalBand
 from chain.periods import MONTH, Period, parse_period
-from dashboard.access import CHAIN_DIRECTOR
-from dashboard.models import UserProfile
-from ingest.models import Extract, OrganisationAPIKey, RejectedRow
+from ingest.models import RejectedRow
 
 PARTNERS = ("IND", "COA", "DTV", "DVZ", "FEDASIL")
 DEFAULT_SOURCES = {"NL": ["IND"], "BE": ["DVZ"]}

@@ -119,7 +119,7 @@ def test_a_server_error_under_the_api_is_a_problem_without_the_traceback(
     def broken(**kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("chain.api.views.readings", broken)
+    monkeypatch.setattr("api.views.readings", broken)
     api.raise_request_exception = False
     answer = api.get("/api/v1/indicators?chain=NL")
     body = assert_problem(answer, 500)

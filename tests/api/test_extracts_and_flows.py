@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
 from chain.models import Case, CaseFact
 from chain.selectors import latest_complete_period
-from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
 from tests.api.conftest import (
     api_key,
     assert_problem,

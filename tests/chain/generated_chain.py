@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from ingest.models import OrganisationAPIKey
+from accounts.models import OrganisationAPIKey
 from ingest.push import push_events
 from ingest.services import ImportSummary
 from tests.chain.oracle import add_months, rule_for

@@ -236,7 +236,7 @@ def test_the_catalogue_loader_refuses_what_the_admin_refuses(
     path.write_text(json.dumps(data))
     with pytest.raises(CatalogueError) as refused:
         load_catalogue(path=path)
-    [problem] = Indicator(kind="case_count", params=INJECTED).computation_problems()
+    [problem] = indicator_problems("case_count", INJECTED)
     assert str(refused.value) == f"indicator applications_lodged: {problem}"
 
 

@@ -27,11 +27,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
+from accounts.models import OrganisationAPIKey
 from chain import clock
 from chain.models import Indicator, IndicatorValue
 from chain.selectors import bands_for, signal_of
 from chain.vocabulary import COUNT
-from ingest.models import OrganisationAPIKey
 from tests.chain import oracle
 from tests.chain.generated_chain import GeneratedChain, generate, load
 from tests.chain.oracle import Expected, Key, OracleResult

@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts.models import OrganisationAPIKey
 from chain.tasks import RECOMPUTE_PENDING, compute_dirty_indicators
-from ingest.models import OrganisationAPIKey
 from ingest.services import ingest_extract, register_file
 from psi.celery import app
 

@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
-from dashboard.models import UserProfile
+from accounts.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
+from accounts.models import UserProfile
 
 UserMaker = Callable[..., User]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from chain.formatting import NO_VALUE, format_number
 from chain.vocabulary import UNITS
-from dashboard.formatting import NO_VALUE, format_number
 
 
 @pytest.mark.parametrize(

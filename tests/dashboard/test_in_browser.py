@@ -25,15 +25,14 @@ from django.contrib.auth.models import User
 from django.db.models import F
 from django.test import Client
 
+from accounts.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from chain import clock
-from chain.models import Case, CaseFact, Indicator, IndicatorValue
+from chain.models import Case, CaseFact, Extract, Indicator, IndicatorValue
 from chain.periods import MONTH, WEEK, Period, latest_complete, periods_ending
 from chain.selectors import bands_for, signal_of
-from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from dashboard.forms import SERIES_PERIODS
-from dashboard.models import Subscription
-from dashboard.reports.mail import unsubscribe_url
-from ingest.models import Extract
+from reports.mail import unsubscribe_url
+from reports.models import Subscription
 from tests.api.conftest import PARTNERS, make_extract, make_rejection
 from tests.axe import AxeUnavailable, axe_source, describe, serious_violations
 from tests.dashboard.conftest import UserMaker
@@ -508,7 +507,7 @@ def test_no_page_breaks_the_content_security_policy(
     unsubscribe = unsubscribe_url(subscription).removeprefix(settings.SITE_URL)
     pages = {
         **{screen.url: screen.charts for screen in screens() if screen.who == "administrator"},
-        "/admin/": 0, "/admin/ingest/extract/": 0, "/admin/ingest/organisationapikey/add/": 0,
+        "/admin/": 0, "/admin/chain/extract/": 0, "/admin/accounts/organisationapikey/add/": 0,
         unsubscribe: 0,
     }  # fmt: skip
     page = browser.page(language="en", user=superuser)

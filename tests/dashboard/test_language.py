@@ -25,16 +25,16 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import formats, translation
 
+from accounts.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from chain import clock
+from chain.formatting import change_between, format_number, period_title
 from chain.models import Case, CaseFact
 from chain.periods import MONTH, WEEK, parse_period, period_containing
 from chain.selectors import Flow
-from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from dashboard.figures import flow_figure
-from dashboard.formatting import change_between, format_number, period_title
-from dashboard.models import Subscription
-from dashboard.reports.content import build_report
-from dashboard.reports.mail import compose, unsubscribe_url
+from reports.content import build_report
+from reports.mail import compose, unsubscribe_url
+from reports.models import Subscription
 from tests.api.conftest import PARTNERS, make_extract, make_rejection, store_value
 from tests.dashboard.conftest import UserMaker, client_of, figure_of
 from tests.reports.conftest import store

@@ -19,11 +19,11 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 
+from accounts.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
 from chain import clock
 from chain.indicators.engine import DATA_VERSION_KEY
 from chain.models import Case, CaseFact, IndicatorValue
 from chain.selectors import case_flows
-from dashboard.access import ADMINISTRATOR, CHAIN_DIRECTOR, PARTNER_ANALYST
 from ingest.services import ingest_file
 from tests.api.conftest import PARTNERS, make_extract, make_rejection, store_value
 from tests.conftest import DATA

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chain.models import Case, StatusEvent
+from chain.models import Case, Extract, StatusEvent
 from ingest.adapters.base import EventRow, ExtractRejected, Rejection, Row
 from ingest.adapters.dtv import DtvAdapter
-from ingest.models import Extract, RejectedRow
+from ingest.models import RejectedRow
 from ingest.services import ingest_file
 from tests.conftest import DATA
 from tests.ingest.masking import IDENTIFIERS, assert_quoted_masked

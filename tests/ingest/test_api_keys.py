@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from ingest.models import OrganisationAPIKey
+from accounts.models import OrganisationAPIKey
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +55,10 @@ def test_the_admin_refuses_a_chain_wide_key_of_an_organisation() -> None:
     admin = Client(HTTP_ACCEPT_LANGUAGE="en")
     admin.force_login(User.objects.create_superuser("root", password="x"))
     form = {"name": "reader", "organisation": "IND", "scope": "read", "chain_wide": "on"}
-    answer = admin.post("/admin/ingest/organisationapikey/add/", form)
+    answer = admin.post("/admin/accounts/organisationapikey/add/", form)
     assert answer.status_code == 200
     assert "leave out the organisation" in answer.content.decode()
     assert not OrganisationAPIKey.objects.exists()
     form.pop("organisation")
-    assert admin.post("/admin/ingest/organisationapikey/add/", form).status_code == 302
+    assert admin.post("/admin/accounts/organisationapikey/add/", form).status_code == 302
     assert OrganisationAPIKey.objects.get().chain_wide

@@ -20,8 +20,9 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from chain.models import StatusEvent
-from ingest.models import Extract, OrganisationAPIKey, PseudonymKey
+from accounts.models import OrganisationAPIKey
+from chain.models import Extract, StatusEvent
+from ingest.models import PseudonymKey
 from ingest.pseudonym_key import PseudonymKeyChanged
 from ingest.pseudonymize import event_identity, person_key
 from ingest.services import ingest_file

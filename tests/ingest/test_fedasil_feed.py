@@ -22,10 +22,10 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from chain import clock
-from chain.models import Measurement, StatusEvent
+from chain.models import Extract, Measurement, StatusEvent
 from devtools.demo.feed_server import make_app
 from ingest.fedasil_feed import pull_feed
-from ingest.models import Extract, Source
+from ingest.models import Source
 from ingest.pull import pull_all
 from tests import known_chain
 

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from ingest.models import Extract, RejectedRow
+from chain.models import Extract
+from ingest.models import RejectedRow
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_the_admin_has_no_delete_page_for_an_extract_of_any_status(
     admin_client: Client, extract: Extract, status: str
 ) -> None:
     Extract.objects.filter(pk=extract.pk).update(status=status)
-    url = f"/admin/ingest/extract/{extract.pk}/delete/"
+    url = f"/admin/chain/extract/{extract.pk}/delete/"
     assert admin_client.get(url).status_code == 403
     assert admin_client.post(url, {"post": "yes"}).status_code == 403
     assert Extract.objects.filter(pk=extract.pk).exists()
@@ -42,11 +43,11 @@ def test_the_admin_has_no_delete_page_for_an_extract_of_any_status(
 def test_the_extract_list_offers_no_delete_action_and_refuses_one_posted(
     admin_client: Client, extract: Extract
 ) -> None:
-    page = admin_client.get("/admin/ingest/extract/")
+    page = admin_client.get("/admin/chain/extract/")
     assert page.status_code == 200
     assert "delete_selected" not in page.content.decode()
     admin_client.post(
-        "/admin/ingest/extract/",
+        "/admin/chain/extract/",
         {"action": "delete_selected", "_selected_action": [extract.pk], "post": "yes"},
     )
     assert Extract.objects.filter(pk=extract.pk).exists()
@@ -56,8 +57,18 @@ def test_the_extract_list_offers_no_delete_action_and_refuses_one_posted(
 def test_the_rejected_rows_of_an_extract_cannot_be_deleted_from_its_page(
     admin_client: Client, extract: Extract
 ) -> None:
-    page = admin_client.get(f"/admin/ingest/extract/{extract.pk}/change/")
+    page = admin_client.get(f"/admin/chain/extract/{extract.pk}/change/")
     assert page.status_code == 200
     [inline] = page.context["inline_admin_formsets"]
     assert not inline.has_delete_permission
     assert "unknown event type" in page.content.decode()
+
+
+def test_the_old_admin_address_of_a_moved_model_redirects_to_its_new_one(db: None) -> None:
+    admin = User.objects.create_superuser("admin-moved", password="x")
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/ingest/extract/", {"status__exact": "rejected"})
+    assert page.status_code == 301
+    assert page["Location"] == "/admin/chain/extract/?status__exact=rejected"
+    assert client.get(page["Location"]).status_code == 200

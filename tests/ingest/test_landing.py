@@ -19,10 +19,10 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from chain import clock
-from chain.models import StatusEvent
+from chain.models import Extract, StatusEvent
 from devtools.management.commands.bench_ingest import write_extract
 from ingest.landing import complete_files
-from ingest.models import Extract, Source
+from ingest.models import Source
 from ingest.pull import pull_all
 from ingest.services import ingest_extract, register_file
 from tests import known_chain

@@ -81,7 +81,7 @@ def test_ingest_file_starts_without_loading_the_web_pages_and_their_plotting() -
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert "no such file" in result.stderr
-    assert "dashboard.reports" not in result.stderr
+    assert "reports" not in result.stderr
     assert "matplotlib" not in result.stderr
 
 

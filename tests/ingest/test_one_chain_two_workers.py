@@ -10,9 +10,9 @@ from typing import BinaryIO
 import pytest
 from django.db import connection
 
+from chain.models import Extract
 from ingest.adapters.base import Row
 from ingest.adapters.ind import IndAdapter
-from ingest.models import Extract
 from ingest.services import ImportSummary, ingest_extract, register_file
 from tests.workers import wait_for
 

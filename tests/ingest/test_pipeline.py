@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from chain.models import Case, CaseFact, DirtyRange, Measurement, StatusEvent
+from chain.models import Case, CaseFact, DirtyRange, Extract, Measurement, StatusEvent
 from devtools.management.commands.bench_ingest import write_extract as write_bench_extract
 from ingest import loader
-from ingest.models import Extract, RejectedRow
+from ingest.models import RejectedRow
 from ingest.pseudonymize import person_key
 from ingest.services import ingest_file, register_file
 from tests import known_chain

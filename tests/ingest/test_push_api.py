@@ -17,10 +17,11 @@ from django.db import IntegrityError
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from chain.models import Measurement, StatusEvent
+from accounts.models import OrganisationAPIKey
+from chain.models import Extract, Measurement, StatusEvent
 from ingest.adapters.base import EventRow
 from ingest.adapters.ind import IndAdapter
-from ingest.models import Extract, IdempotencyRecord, OrganisationAPIKey, RejectedRow
+from ingest.models import IdempotencyRecord, RejectedRow
 from ingest.services import ingest_file
 from ingest.tasks import purge_idempotency_records
 from tests import known_chain

@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from accounts.models import OrganisationAPIKey
 from chain.models import Case, IndicatorValue, StatusEvent
-from ingest.models import OrganisationAPIKey, PseudonymKey
+from ingest.models import PseudonymKey
 from ingest.pseudonymize import event_identity, key_fingerprint, person_key
 from ingest.services import ingest_file
 from tests import known_chain

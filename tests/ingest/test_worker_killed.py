@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from chain.models import Case, StatusEvent
+from chain.models import Case, Extract, StatusEvent
 from devtools.management.commands.bench_ingest import write_extract
-from ingest.models import Extract
 from ingest.services import ingest_extract, register_file
 from tests.workers import start_worker, wait_for
 

@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from chain.models import IndicatorValue
 from chain.periods import Period
-from dashboard.models import Subscription
+from reports.models import Subscription
 
 
 @dataclass

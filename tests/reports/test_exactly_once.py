@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from dashboard.models import ReportDelivery, Subscription
-from dashboard.tasks import send_weekly_reports
+from reports.models import ReportDelivery, Subscription
+from reports.tasks import send_weekly_reports
 from tests.reports.conftest import Inbox
 from tests.workers import start_worker, wait_for
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.models import Subscription
-from dashboard.reports.content import build_report
-from dashboard.reports.mail import compose
+from reports.content import build_report
+from reports.mail import compose
+from reports.models import Subscription
 
 pytestmark = pytest.mark.django_db
 

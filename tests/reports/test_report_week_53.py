@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from dashboard.models import ReportDelivery
+from reports.models import ReportDelivery
 from tests import week_53
 from tests.reports.test_weekly_report import parts
 

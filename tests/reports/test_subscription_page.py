@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from dashboard.access import CHAIN_DIRECTOR
-from dashboard.models import Subscription
+from accounts.access import CHAIN_DIRECTOR
+from reports.models import Subscription
 
 PAGE = reverse("dashboard:subscription")
 

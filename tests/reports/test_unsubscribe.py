@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard.models import Subscription
-from dashboard.reports.mail import unsubscribe_url
+from reports.mail import unsubscribe_url
+from reports.models import Subscription
 
 pytestmark = pytest.mark.django_db
 ONE_CLICK = "List-Unsubscribe=One-Click"

@@ -13,14 +13,14 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from accounts.access import may_view_dashboards
 from chain.models import IndicatorValue
 from chain.periods import Period
-from dashboard.access import may_view_dashboards
-from dashboard.models import ReportDelivery, Subscription
-from dashboard.reports import charts
-from dashboard.reports.content import build_report
-from dashboard.reports.sending import deliver, render_week, schedule_week
-from dashboard.tasks import MAX_RETRIES, send_report
+from reports import charts
+from reports.content import build_report
+from reports.models import ReportDelivery, Subscription
+from reports.sending import deliver, render_week, schedule_week
+from reports.tasks import MAX_RETRIES, send_report
 from tests.reports.conftest import store
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_a_report_whose_chart_fails_is_still_sent_with_its_table(
     def broken(**kwargs: object) -> bytes:
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr("dashboard.reports.mail.draw_chart", broken)
+    monkeypatch.setattr("reports.mail.draw_chart", broken)
     send_one(week_reported)
     html = parts(smtp.messages[0])["text/html"]
     assert "could not be drawn" in html
@@ -135,7 +135,7 @@ def test_a_failed_smtp_delivery_is_recorded_and_visible(
     admin = User.objects.create_superuser("admin", password="x")
     client = Client()
     client.force_login(admin)
-    page = client.get("/admin/dashboard/reportdelivery/", {"status__exact": "failed"})
+    page = client.get("/admin/reports/reportdelivery/", {"status__exact": "failed"})
     assert page.status_code == 200
     assert "Connection refused" in page.content.decode()
     assert "director" in page.content.decode()
@@ -147,15 +147,15 @@ def test_it_marks_a_delivery_failed_at_once_when_the_report_does_not_render(
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr("dashboard.reports.mail.render_to_string", broken)
+    monkeypatch.setattr("reports.mail.render_to_string", broken)
     [delivery_id] = schedule_week(week=week_reported)
-    with caplog.at_level(logging.ERROR, logger="dashboard.reports.sending"):
+    with caplog.at_level(logging.ERROR, logger="reports.sending"):
         result = send_report.apply(args=[delivery_id])
     assert result.failed(), "the task fails as it is, without a retry"
     delivery = ReportDelivery.objects.get(pk=delivery_id)
     assert (delivery.status, delivery.attempts) == ("failed", 1)
     assert delivery.last_error == "RuntimeError: template exploded"
-    [record] = [r for r in caplog.records if r.name == "dashboard.reports.sending"]
+    [record] = [r for r in caplog.records if r.name == "reports.sending"]
     assert record.exc_info and "template exploded" in caplog.text
     assert smtp.messages == []
     assert schedule_week(week=week_reported) == [], "a failed delivery is not sent later"

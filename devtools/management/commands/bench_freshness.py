@@ -26,6 +26,7 @@ import httpx
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.models import OrganisationAPIKey
 from chain import clock
 from chain.indicators.engine import compute_all
 from chain.models import Chain
@@ -33,7 +34,6 @@ from chain.periods import MONTH, period_containing
 from chain.tasks import RECOMPUTE_PENDING
 from devtools.bench_data import fresh_chain, is_bench_database, open_dutch_cases
 from devtools.bench_servers import PROXY_HEADERS, production_processes
-from ingest.models import OrganisationAPIKey
 
 INDICATOR = "decisions_taken"
 POLL_SECONDS = 0.05

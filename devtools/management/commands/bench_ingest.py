@@ -29,11 +29,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from chain.models import Case
+from chain.models import Case, Extract
 from devtools.database import database_url
 from ingest.adapters.base import EventRow
 from ingest.adapters.ind import IndAdapter
-from ingest.models import Extract
 from ingest.pseudonymize import person_key
 
 CODES = ["AANMELDING", "AANVRAAG", "GEHOOR_GEPLAND", "GEHOOR", "INWILLIGING", "AFWIJZING"]

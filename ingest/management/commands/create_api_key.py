@@ -4,8 +4,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.models import OrganisationAPIKey
 from chain.models import Organisation
-from ingest.models import OrganisationAPIKey
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chain.models import Extract
 from ingest.adapters import ADAPTERS
-from ingest.models import Extract
 from ingest.services import ingest_file
 
 

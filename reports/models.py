@@ -1,4 +1,7 @@
-"""Subscriptions to the weekly report, and a record of every report sent."""
+"""Subscriptions to the weekly report, and a record of every report sent.
+
+First made by ``dashboard``: the tables keep the names they were made with.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +34,9 @@ class Subscription(models.Model):
     # cannot be made to mail (and to render) report after report.
     preview_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    class Meta:
+        db_table = "dashboard_subscription"
+
     def __str__(self) -> str:
         return f"{self.user} ({self.chain}, {self.language})"
 
@@ -60,6 +66,7 @@ class ReportDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "dashboard_reportdelivery"
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["subscription", "week"], name="one_report_per_week")
@@ -67,33 +74,3 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.week}: {self.status}"
-
-
-class UserProfile(models.Model):
-    """The organisation a user works for: a partner analyst sees only its ingest status.
-
-    The permissions declared here are the dashboard's own; the groups of
-    ``dashboard.access`` carry them (created by a data migration).
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_profile"
-    )
-    organisation = models.ForeignKey(
-        "chain.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The partner whose deliveries this user may follow on the ingest status page.",
-    )
-
-    class Meta:
-        permissions = [
-            ("view_dashboards", "Can view the dashboards"),
-            ("view_own_ingest_status", "Can view the ingest status of the own organisation"),
-            ("view_all_ingest_status", "Can view the ingest status of every partner"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.organisation_id or '-'})"

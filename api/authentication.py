@@ -11,8 +11,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.request import Request
 
-from chain.api.permissions import api_key_from
-from ingest.models import OrganisationAPIKey
+from accounts.models import OrganisationAPIKey
+from api.permissions import api_key_from
 
 SCHEME = "Api-Key"
 

@@ -16,7 +16,7 @@ from rest_framework.fields import Field, SkipField
 
 from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
-from chain.models import Goal, Indicator, Organisation, Suppression
+from chain.models import Extract, Goal, Indicator, Organisation, Suppression
 from chain.periods import (
     MONTH,
     PERIOD_TYPES,
@@ -32,7 +32,7 @@ from chain.periods import (
 )
 from chain.selectors import bands_for, latest_complete_period
 from chain.vocabulary import CHAINS, TRACKS
-from ingest.models import Extract, RejectedRow
+from ingest.models import RejectedRow
 
 DEFAULT_PERIODS = 12
 NATIONALITY = "nationality"

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.models import Subscription
+from reports.models import Subscription
 
 
 class SubscriptionForm(forms.ModelForm):

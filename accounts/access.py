@@ -6,7 +6,8 @@
 - **administrator**: everything, the admin included (entering the admin also takes the staff
   flag, as Django's admin always does).
 
-Staff and superusers see everything. The groups are created by ``dashboard/migrations/0003``.
+Staff and superusers see everything. The groups are created by ``dashboard/migrations/0003``;
+which partners' ingest status a partner analyst sees is ``ingest.access``.
 """
 
 from __future__ import annotations
@@ -20,15 +21,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from chain.models import Organisation
-from dashboard.models import UserProfile
-
 CHAIN_DIRECTOR = "chain director"
 PARTNER_ANALYST = "partner analyst"
 ADMINISTRATOR = "administrator"
-VIEW_DASHBOARDS = "dashboard.view_dashboards"
-VIEW_OWN_INGEST_STATUS = "dashboard.view_own_ingest_status"
-VIEW_ALL_INGEST_STATUS = "dashboard.view_all_ingest_status"
+VIEW_DASHBOARDS = "accounts.view_dashboards"
+VIEW_OWN_INGEST_STATUS = "accounts.view_own_ingest_status"
+VIEW_ALL_INGEST_STATUS = "accounts.view_all_ingest_status"
 
 View = Callable[..., HttpResponse]
 
@@ -45,19 +43,6 @@ def may_view_ingest_status(user: Any) -> bool:
         or user.has_perm(VIEW_ALL_INGEST_STATUS)
         or user.has_perm(VIEW_OWN_INGEST_STATUS)
     )
-
-
-def ingest_partners(user: Any) -> list[str] | None:
-    """The partners whose ingest status the user may see; None: the page is not for them.
-
-    An empty list means a partner analyst whose account is linked to no organisation yet.
-    """
-    if not may_view_ingest_status(user):
-        return None
-    if user.is_staff or user.has_perm(VIEW_ALL_INGEST_STATUS):
-        return list(Organisation.objects.order_by("code").values_list("code", flat=True))
-    own = UserProfile.objects.filter(user=user, organisation__isnull=False)
-    return list(own.values_list("organisation_id", flat=True))
 
 
 def dashboard_view(view: View) -> View:

@@ -1,18 +1,10 @@
-"""Admin of the dashboard's own data: users' organisations, report subscriptions and deliveries."""
+"""Admin of the weekly report: subscriptions and the record of every report sent."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from dashboard.models import ReportDelivery, Subscription, UserProfile
-
-
-@admin.register(UserProfile)
-class UserProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation"]
-    list_filter = ["organisation"]
-    search_fields = ["user__username", "user__email"]
-    raw_id_fields = ["user"]
+from reports.models import ReportDelivery, Subscription
 
 
 @admin.register(Subscription)

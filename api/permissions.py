@@ -7,8 +7,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from dashboard.access import ingest_partners, may_view_dashboards
-from ingest.models import OrganisationAPIKey
+from accounts.access import may_view_dashboards
+from accounts.models import OrganisationAPIKey
+from ingest.access import ingest_partners
 
 
 def api_key_from(request: HttpRequest) -> OrganisationAPIKey | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
+from chain.formatting import SIGNAL_LABELS, format_number
 from chain.models import Indicator, IndicatorValue, PeriodType, Signal
 from chain.periods import Period, periods_back
 from chain.selectors import (
@@ -20,7 +21,6 @@ from chain.selectors import (
     is_stale,
     partner_freshness,
 )
-from dashboard.formatting import SIGNAL_LABELS, format_number
 
 # Keyed by str: a stored signal is a plain string, and Signal members equal their values.
 SIGNAL_RANK: dict[str, int] = {Signal.GREEN: 0, Signal.AMBER: 1, Signal.RED: 2}

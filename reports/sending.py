@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from chain import clock
 from chain.models import PeriodType
 from chain.periods import Period, parse_period
 from chain.selectors import latest_complete_period
-from dashboard.models import ReportDelivery, Subscription
-from dashboard.reports.content import build_report
-from dashboard.reports.mail import compose
+from reports.content import build_report
+from reports.mail import compose
+from reports.models import ReportDelivery, Subscription
 
 logger = logging.getLogger(__name__)
 # What a retry may cure: the mail server or the network between (SMTPException is an OSError).
@@ -152,13 +150,3 @@ def render_week(*, week: Period, folder: Path) -> list[Path]:
         stem.with_suffix(".html").write_text(str(message.alternatives[0][0]))
         written.append(stem.with_suffix(".eml"))
     return written
-
-
-def queue_week(*, week: Period) -> list[int]:
-    """Schedule the week and queue a send task per delivery once the rows are committed."""
-    from dashboard.tasks import send_report
-
-    ids = schedule_week(week=week)
-    for pk in ids:
-        transaction.on_commit(partial(send_report.delay, pk))
-    return ids

@@ -9,9 +9,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
-from chain.api.authentication import READ_AUTHENTICATION
-from chain.api.permissions import readable_partners
-from chain.api.serializers import (
+from api.authentication import READ_AUTHENTICATION
+from api.permissions import readable_partners
+from api.serializers import (
     DEFAULT_PAGE,
     MAX_PAGE,
     ExtractSerializer,
@@ -19,8 +19,9 @@ from chain.api.serializers import (
     PageQuery,
     RejectionSerializer,
 )
-from chain.api.views import problems
-from ingest.models import Extract, RejectedRow
+from api.views import problems
+from chain.models import Extract
+from ingest.models import RejectedRow
 
 
 def readable(extracts: QuerySet[Extract], request: Request) -> QuerySet[Extract]:

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from dashboard.reports.sending import deliver, render_week, report_week, schedule_week
+from reports.sending import deliver, render_week, report_week, schedule_week
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from chain.api import extracts, views
+from api import extracts, views
 
 
 class CodeConverter(StringConverter):

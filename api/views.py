@@ -22,10 +22,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chain.api.answers import cached_answer
-from chain.api.authentication import READ_AUTHENTICATION
-from chain.api.problems import problem_responses
-from chain.api.serializers import (
+from api.answers import cached_answer
+from api.authentication import READ_AUTHENTICATION
+from api.problems import problem_responses
+from api.serializers import (
     NATIONALITY,
     ChainsQuery,
     FlowsQuery,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
 
-from dashboard.models import Subscription
+from reports.models import Subscription
 
 
 class Command(BaseCommand):

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from dashboard.access import dashboard_view
-from dashboard.models import Subscription
-from dashboard.reports.forms import SubscriptionForm
-from dashboard.reports.mail import subscription_from_token
-from dashboard.reports.sending import claim_preview
-from dashboard.tasks import send_report_preview
+from accounts.access import dashboard_view
+from reports.forms import SubscriptionForm
+from reports.mail import subscription_from_token
+from reports.models import Subscription
+from reports.sending import claim_preview
+from reports.tasks import send_report_preview
 
 
 @dashboard_view

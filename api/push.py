@@ -26,12 +26,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from chain.api.authentication import ApiKeyAuthentication
-from chain.api.problems import problem_responses
-from chain.models import EventType, LeaveReason, MeasurementKind
+from accounts.models import OrganisationAPIKey
+from api.authentication import ApiKeyAuthentication
+from api.problems import problem_responses
+from chain.models import Extract
+from chain.vocabulary import EventType, LeaveReason, MeasurementKind
 from ingest.adapters.base import excerpt
 from ingest.adapters.push import MAX_EVENTS, check_shape, event_count
-from ingest.models import Extract, OrganisationAPIKey
 from ingest.pseudonym_key import PseudonymKeyChanged
 from ingest.push import (
     IdempotencyConflict,

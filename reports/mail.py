@@ -14,9 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboard.models import Subscription
-from dashboard.reports.charts import draw_chart
-from dashboard.reports.content import Report, bands_of
+from reports.charts import draw_chart
+from reports.content import Report, bands_of
+from reports.models import Subscription
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "report-unsubscribe"
