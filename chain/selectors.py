@@ -162,6 +162,7 @@ def complete_series(
     periods: Sequence[Period],
     track: str = "",
     by_nationality: bool = False,
+    minimum_cases: int | None = None,
 ) -> list[IndicatorValue]:
     """One value for every period (and every nationality cell), stored or not.
 
@@ -170,7 +171,9 @@ def complete_series(
     would. A nationality breakdown has in every period a cell for every nationality the
     indicator has in the chain, in any period: neither the presence of a cell nor the range
     asked for tells a cell of 0 cases from one of 1 to 9. Its cells come as ``_disclosed``
-    shows them. Unstored values are unsaved instances; withheld ones must not be saved.
+    shows them; ``minimum_cases`` (the open data's stricter rule) also withholds a cell that
+    rests on fewer cases than that. Unstored values are unsaved instances; withheld ones must
+    not be saved.
     """
     if not periods:
         return []
@@ -196,7 +199,7 @@ def complete_series(
                     nationality=nationality, bands=bands,
                 )  # fmt: skip
             cells.append(value)
-        series.extend(_disclosed(cells) if by_nationality else cells)
+        series.extend(_disclosed(cells, minimum_cases) if by_nationality else cells)
     return series
 
 
@@ -227,14 +230,19 @@ def _nationalities(*, indicator: str, chain: str, period_type: str) -> list[str]
         return [row[0] for row in cursor.fetchall()]
 
 
-def _disclosed(cells: list[IndicatorValue]) -> list[IndicatorValue]:
+def _disclosed(cells: list[IndicatorValue], minimum_cases: int | None) -> list[IndicatorValue]:
     """One period's nationality cells as they may be shown.
 
-    The engine suppressed the cells resting on too few cases (primary). A lone primary cell
+    The engine suppressed the cells resting on too few cases (primary); with
+    ``minimum_cases``, so is every cell resting on fewer than that. A lone primary cell
     takes the next smallest cell with it (secondary: the smallest ``n``, ties by nationality
     code), so that the total minus the cells shown does not give it away. A suppressed cell
     tells nothing of its size: no value, numerator, denominator, ``n`` or signal.
     """
+    if minimum_cases is not None:
+        for cell in cells:
+            if not cell.suppressed and (cell.n or 0) < minimum_cases:
+                cell.suppressed = Suppression.PRIMARY
     shown = [c for c in cells if not c.suppressed]
     if len(cells) - len(shown) == 1 and shown:
         smallest = min(shown, key=lambda c: (c.n or 0, c.nationality))

@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "ingest",
     "dashboard",
     "reports",
+    "opendata",
 ]
 if DEBUG:
     # The demo and benchmark commands; production never loads them.
@@ -404,6 +405,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.send_weekly_reports",
         "schedule": env_crontab("WEEKLY_REPORT_CRON", "0 7 * * mon"),
     },
+    # The month before, on the 5th at 06:00: late deliveries of its last days are in by then.
+    "publish-open-data": {
+        "task": "opendata.tasks.publish_open_data",
+        "schedule": env_crontab("OPEN_DATA_CRON", "0 6 5 * *"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -443,6 +449,13 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # Absolute links in e-mail (dashboard, unsubscribe) start here.
 SITE_URL = env_required("SITE_URL", dev_default="http://127.0.0.1:8000").rstrip("/")
 REPORT_LANGUAGES = ("nl", "en")
+# The publisher of the open data in its DCAT catalogue (DCAT-AP-NL: the organisation's TOOI URI).
+OPEN_DATA_PUBLISHER_NAME = os.environ.get(
+    "OPEN_DATA_PUBLISHER_NAME", "Ministerie van Justitie en Veiligheid"
+)
+OPEN_DATA_PUBLISHER_URI = os.environ.get(
+    "OPEN_DATA_PUBLISHER_URI", f"{SITE_URL}/open-data/#publisher"
+)
 # The "send me a preview now" button works once per this interval for each user.
 REPORT_PREVIEW_INTERVAL = timedelta(minutes=env_int("REPORT_PREVIEW_INTERVAL_MINUTES", 5))
 # A report claimed this long ago by a worker that never finished is sent by the next run.

@@ -1,4 +1,5 @@
-"""URL map: the admin, the API under /api/v1, login, the dashboard and the report pages."""
+"""URL map: the admin, the API under /api/v1, login, the public open data, the dashboard and the
+report pages."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -38,6 +39,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open-data/", include("opendata.urls")),
     path("", include((dashboard_urls.urlpatterns + report_urls.urlpatterns, "dashboard"))),
 ]
 

@@ -58,6 +58,10 @@ POST   /accounts/login/                          200  200 200 200  200  200 200 
 GET    /accounts/logout/                         405  405 405 405  405  405 405  405  405 405
 POST   /accounts/logout/                         L    L   L   L    L    L   L    L    L   L
 POST   /i18n/setlang/                            302  302 302 302  302  302 302  302  302 302
+GET    /open-data/                               200  200 200 200  200  200 200  200  200 200
+GET    /open-data/catalog.jsonld                 200  200 200 200  200  200 200  200  200 200
+GET    /open-data/2023-03/v1/NL-reception-2023-03.csv 404 404 404 404 404 404 404 404 404 404
+POST   /open-data/                               405  405 405 405  405  405 405  405  405 405
 GET    /api/v1/goals                             401  200 200 200  200  200 200  200  200 403
 GET    /api/v1/indicators                        401  200 200 200  200  200 200  200  200 403
 GET    /api/v1/indicators/{code}                 401  200 200 200  200  200 200  200  200 403

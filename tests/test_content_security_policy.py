@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [
     "/accounts/login/", "/", "/flow/", "/admin/", "/admin/chain/extract/", "/api/v1/docs",
-    "/api/v1/goals", "/no-such-page/",
+    "/api/v1/goals", "/no-such-page/", "/open-data/",
 ]  # fmt: skip
 
 

@@ -182,6 +182,7 @@ PAGES = {
     "bad request": ("director", reverse("dashboard:overview") + "?period=2024-13"),
     "no access": ("nobody", reverse("dashboard:overview")),
     "login": (None, reverse("login")),
+    "open data": (None, reverse("opendata:index")),
 }
 
 

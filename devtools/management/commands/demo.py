@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from chain import clock
 from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
+from chain.periods import MONTH, parse_period, periods_ending
 from devtools import embedded
 from devtools.demo.delivery import (
     enqueue_demo_extracts,
@@ -32,10 +33,13 @@ from devtools.demo.delivery import (
     wait_for_extracts,
     wait_for_feed,
 )
+from opendata.services import previous_month, publish_month
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DEBUG only
 DEMO_FEED_TOKEN = "demo-feed-token"  # noqa: S105 - the local demo feed's own token
+# The open data of the last few complete months is published, as beat would have done.
+OPEN_DATA_MONTHS = 3
 
 
 class Command(BaseCommand):
@@ -76,6 +80,7 @@ class Command(BaseCommand):
             if not StatusEvent.objects.exists():
                 self._ingest(out, f"http://127.0.0.1:{feed_port}")
             compute_dirty()
+            self._publish_open_data()
             self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
             if no_serve:
                 return
@@ -112,6 +117,14 @@ class Command(BaseCommand):
         user.save()
         group, _ = Group.objects.get_or_create(name="chain director")
         user.groups.add(group)
+
+    def _publish_open_data(self) -> None:
+        """The last complete months' open data, each month once (a later run keeps them)."""
+        started = time.monotonic()
+        last = parse_period(previous_month(), MONTH)
+        for month in periods_ending(last, OPEN_DATA_MONTHS):
+            self.stdout.write(f"Open data: {publish_month(month=month.label).message}")
+        self.stdout.write(f"Open data published in {time.monotonic() - started:.1f} s.")
 
     def _ingest(self, out: Path, feed_url: str) -> None:
         extract_ids = enqueue_demo_extracts(out)
