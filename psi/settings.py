@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "chain",
     "ingest",
     "dashboard",
+    "scenarios",
 ]
 if DEBUG:
     # The demo and benchmark commands; production never loads them.
