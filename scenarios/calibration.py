@@ -176,7 +176,7 @@ def _calibrate(*, chain: str, origin: int, window: int) -> Calibration:
     first_month = origin - window + 1
     window_months = list(range(first_month, origin + 1))
     labels = [months.label(m) for m in window_months]
-    bind = {
+    bind: dict[str, Any] = {
         "chain": chain,
         "first": months.first_day(first_month),
         "last": months.last_day(origin),

@@ -3,7 +3,7 @@
 ``parse_inputs`` turns the JSON of a scenario (docs/reference/scenarios.md, "Inputs") into a
 frozen ``ScenarioInputs``, or raises ``InvalidInputs`` naming every bad field at once, so that
 the API can answer one problem+json listing them all. Numbers are kept as ``Decimal`` made from
-their written form: the model computes on the decimal values (0.145 × 100 is 14.5).
+their written form: the model computes on the decimal values (0.145 x 100 is 14.5).
 """
 
 from __future__ import annotations
@@ -116,9 +116,7 @@ def default_origin(today: date) -> int:
 def chain_extent(chain: str) -> tuple[int | None, frozenset[str]]:
     """The first month of the chain's data and the nationalities its cases have."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT min(first_event) FROM chain_casefact WHERE chain_id = %s", [chain]
-        )
+        cursor.execute("SELECT min(first_event) FROM chain_casefact WHERE chain_id = %s", [chain])
         first = cursor.fetchone()[0]
         cursor.execute(
             "SELECT DISTINCT nationality FROM chain_casefact "
@@ -189,7 +187,24 @@ class _Checker:
 
 
 def parse_inputs(*, data: object, today: date | None = None) -> ScenarioInputs:
-    """The completed inputs of ``data`` (a decoded JSON object), or ``InvalidInputs``."""
+    """The completed inputs of ``data`` (a decoded JSON object), or ``InvalidInputs``.
+
+    Reads the chain's first month of data and its nationalities to check the origin and the
+    nationalities named.
+    """
+    chain = data.get("chain") if isinstance(data, dict) else None
+    first_month, nationalities = chain_extent(chain) if chain in CHAINS else (None, frozenset())
+    return check_inputs(
+        data=data, today=today or clock.today(), first_month=first_month,
+        nationalities=nationalities,
+    )  # fmt: skip
+
+
+def check_inputs(
+    *, data: object, today: date, first_month: int | None, nationalities: frozenset[str]
+) -> ScenarioInputs:
+    """``parse_inputs`` for a chain whose data begins in ``first_month`` and whose cases have
+    ``nationalities``."""
     check = _Checker()
     if not isinstance(data, dict):
         raise InvalidInputs({"": "the scenario must be a JSON object"})
@@ -201,8 +216,6 @@ def parse_inputs(*, data: object, today: date | None = None) -> ScenarioInputs:
         check.fail("chain", f"must be one of {', '.join(CHAINS)}")
         raise InvalidInputs(check.errors)
     assert isinstance(chain, str)
-    today = today or clock.today()
-    first_month, nationalities = chain_extent(chain)
 
     origin = default_origin(today)
     if "origin" in data:
@@ -273,7 +286,9 @@ def parse_inputs(*, data: object, today: date | None = None) -> ScenarioInputs:
     term_rules = _term_rules(check, data.get("term_rules", []))
 
     penalty = check.obj(data.get("penalty"), "penalty", ("notice_rate", "notice_lag_days"))
-    notice_rate = check.share(penalty.get("notice_rate", DEFAULT_NOTICE_RATE), "penalty.notice_rate")
+    notice_rate = check.share(
+        penalty.get("notice_rate", DEFAULT_NOTICE_RATE), "penalty.notice_rate"
+    )
     lag = check.integer(penalty.get("notice_lag_days", 0), "penalty.notice_lag_days", 0, 3650)
 
     reception = check.obj(data.get("reception"), "reception", ("planning_norm",))

@@ -9,7 +9,7 @@ inflow, decisions (policy, then fast track), outcomes, reception, return.
 
 Arithmetic on input values is decimal where the reference asks for it: whole numbers come
 from ``Decimal`` in a deterministic run, and from values rounded to nine decimals before they
-are floored in a random one (so that 0.145 × 100 is 14.5 there too).
+are floored in a random one (so that 0.145 x 100 is 14.5 there too).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -108,15 +108,13 @@ def _dec(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def build_plan(
-    *, inputs: ScenarioInputs, calibration: Calibration, start: StartState
-) -> Plan:
+def build_plan(*, inputs: ScenarioInputs, calibration: Calibration, start: StartState) -> Plan:
     """Resolve the inputs against the calibration (overrides already applied to it)."""
     c = calibration
     horizon = inputs.horizon
     scenario_months = inputs.months
     profile = [_dec(f) for f in c.value("seasonal_profile")]
-    mean_factor = sum(profile) / 12
+    mean_factor = sum(profile, Decimal(0)) / 12
     factors = [profile[m % 12] / mean_factor for m in scenario_months]
     if inputs.inflow_kind == "monthly":
         assert inputs.inflow_monthly is not None
@@ -277,10 +275,62 @@ def largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
     return base + (rank < left[:, None])
 
 
-def _take(stock: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """First-in-first-out: up to ``wanted`` cases per row from the columns in their order."""
-    before = np.cumsum(stock, axis=1) - stock
-    return np.minimum(stock, np.maximum(wanted[:, None] - before, 0))
+class _Decisions:
+    """The cases decided in one month: column indices and, per path, how many of each.
+
+    Only the columns at the front of a queue are ever touched, so the state is read and
+    written there alone; everything about the month's decisions works on these columns.
+    """
+
+    def __init__(self, paths: int) -> None:
+        self.columns: list[np.ndarray] = []
+        self.counts: list[np.ndarray] = []
+        self.paths = paths
+
+    def add(self, columns: np.ndarray, counts: np.ndarray) -> None:
+        self.columns.append(columns)
+        self.counts.append(counts)
+
+    def merged(self) -> tuple[np.ndarray, np.ndarray]:
+        """Columns in order, each once, and the cases decided in them (paths x columns)."""
+        if not self.columns:
+            return np.zeros(0, dtype=np.int64), np.zeros((self.paths, 0))
+        columns = np.concatenate(self.columns)
+        counts = np.hstack(self.counts).astype(np.float64)
+        order = np.argsort(columns, kind="stable")
+        columns, counts = columns[order], counts[:, order]
+        starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+        if starts.size == columns.size:
+            return columns, counts
+        return columns[starts], np.add.reduceat(counts, starts, axis=1)
+
+
+# The first block of a queue read at once; each next one is twice as wide.
+_BLOCK = 64
+
+
+def _take(
+    state: np.ndarray, wanted: np.ndarray, queue: np.ndarray, alive: np.ndarray,
+    decisions: _Decisions,
+) -> None:  # fmt: skip
+    """Decide up to ``wanted`` cases per path first in the order of ``queue`` (columns).
+
+    The queue is read block by block from its front, until every path has what it wants or
+    the queue ends; decided columns are taken from the state and recorded in ``decisions``.
+    """
+    need = wanted.astype(float).copy()
+    position, width = 0, _BLOCK
+    while position < queue.size and need.max(initial=0) > 0:
+        columns = queue[position : position + width]
+        block = state[:, columns]
+        before = np.cumsum(block, axis=1) - block
+        taken = np.minimum(block, np.maximum(need[:, None] - before, 0))
+        state[:, columns] = block - taken
+        need -= taken.sum(axis=1)
+        alive[columns] = state[:, columns].any(axis=0)
+        decisions.add(columns, taken)
+        position += width
+        width *= 2
 
 
 def _median(decided: np.ndarray, lead: np.ndarray) -> np.ndarray:
@@ -329,8 +379,8 @@ def simulate(
 
     ``arrivals`` gives the new cases per path and cohort of each month (by default the
     scenario's inflow split by largest remainder); ``forced``, when given, names the cases
-    decided in each month instead of the capacity and the policy (the back-test's accounting
-    check feeds the decisions that were taken).
+    decided in each month (per column) instead of the capacity and the policy: the
+    back-test's accounting check feeds the decisions that were taken.
     """
     horizon, paths = plan.horizon, plan.paths
     rng = np.random.default_rng(plan.seed)
@@ -339,19 +389,27 @@ def simulate(
     arrivals = arrivals or _split_arrivals(plan, inflow_whole)
 
     n_tracks = len(plan.tracks) + 1  # the last one: cases of no known track
-    onehot = np.zeros((cohorts.track.size, n_tracks))
-    onehot[np.arange(cohorts.track.size), cohorts.track] = 1.0
+    n = cohorts.track.size
+    onehot = np.zeros((n, n_tracks))
+    onehot[np.arange(n), cohorts.track] = 1.0
     origin_month = np.datetime64(months.label(plan.origin), "M")
     full, partial = exposure_tables(
         cohorts.deadline, origin=origin_month, horizon=horizon, lag=plan.notice_lag_days
     )
     lodged_days = cohorts.lodged.astype(np.int64)
     deadline_days = cohorts.deadline.astype(np.int64)
+    fifo = np.arange(n)
     lifo = np.lexsort((cohorts.track, deadline_days, -lodged_days))
 
-    state = np.repeat(cohorts.start_count[None, :], paths, axis=0)
+    # Whole cases only, so single precision is exact (to 16 million in one cell or block).
+    state = np.tile(cohorts.start_count.astype(np.float32), (paths, 1))
+    alive = cohorts.start_count > 0
+    first_new = cohorts.arrivals[0].start if cohorts.arrivals else n
+    open_cases = np.tile(cohorts.start_count[:first_new] @ onehot[:first_new], (paths, 1))
+    origin_end = np.datetime64(months.last_day(plan.origin)).astype(np.int64)
+    over = np.tile((cohorts.start_count * (deadline_days < origin_end)) @ onehot, (paths, 1))
     shape = (horizon, paths, n_tracks)
-    track_figures = {name: np.zeros(shape) for name in CASE_FIGURES}
+    figures = {name: np.zeros(shape) for name in CASE_FIGURES}
     total_median = np.full((horizon, paths), np.nan)
     total_share = np.full((horizon, paths), np.nan)
     in_procedure = np.full(paths, cohorts.stocks["in_procedure"])
@@ -359,69 +417,93 @@ def simulate(
     others = np.full(paths, cohorts.stocks["others"])
     returns = np.full(paths, cohorts.stocks["open_return_cases"])
     chain_figures = {name: np.zeros((horizon, paths)) for name in CHAIN_FIGURES}
-    active = cohorts.arrivals[0].start if cohorts.arrivals else state.shape[1]
+    cumulative = np.zeros((paths, n_tracks))
+    previous_end = origin_end
 
     for k in range(1, horizon + 1):
         i = k - 1
         month = plan.origin + k
-        new = cohorts.arrivals[i]
-        came = arrivals(k)
-        state[:, new] += came
-        active = new.stop
-        stock = state[:, :active]
-        track_figures["inflow"][i] = came @ onehot[new]
-        open_before = stock.sum(axis=1)
-
-        if forced is not None:
-            decided = np.broadcast_to(forced(k, active), stock.shape).copy()
-        else:
-            wanted = np.minimum(decisions_cap[i], open_before)
-            previous_end = np.datetime64(months.last_day(month - 1)).astype(np.int64)
-            over_before = deadline_days[:active] < previous_end
-            decided = _policy(plan, stock, wanted, over_before, lifo[lifo < active])
-        stock -= decided
-        if forced is None and plan.fast_extra and plan.fast_nationalities:
-            pool = stock * cohorts.fast[:active]
-            extra = _take(pool, np.minimum(plan.fast_extra, pool.sum(axis=1)))
-            stock -= extra
-            decided += extra
-
         end = np.datetime64(months.last_day(month)).astype(np.int64)
         decision_day = np.datetime64(date(month // 12, month % 12 + 1, DECISION_DAY))
-        decision_day_n = decision_day.astype(np.int64)
-        one = onehot[:active]
-        over = (deadline_days[:active] < end)[:, None]
-        within = (deadline_days[:active] >= decision_day_n)[:, None]
-        after = stock @ np.hstack([one, one * over, one * full[:active, i : i + 1]])
-        done = decided @ np.hstack([one, one * within, one * partial[:active, i : i + 1]])
+        new = cohorts.arrivals[i]
+        came = arrivals(k)
+        state[:, new] += came.astype(np.float32)
+        alive[new] |= came.any(axis=0)
+        active = new.stop
+        inflow = came @ onehot[new]
+        open_before = open_cases.sum(axis=1) + inflow.sum(axis=1)
+        # Cases whose deadline passes this month: over term at its end unless decided in it.
+        passing = np.flatnonzero(
+            alive[:active]
+            & (deadline_days[:active] >= previous_end)
+            & (deadline_days[:active] < end)
+        )
+        over_before = over.sum(axis=1)
+        over = over + state[:, passing].astype(np.float64) @ onehot[passing]
+
+        decisions = _Decisions(paths)
+        if forced is not None:
+            chosen = forced(k, active)
+            columns = np.flatnonzero(chosen)
+            taken = np.broadcast_to(chosen[columns], (paths, columns.size)).copy()
+            state[:, columns] -= taken
+            alive[columns] = state[:, columns].any(axis=0)
+            decisions.add(columns, taken)
+        else:
+            wanted = np.minimum(decisions_cap[i], open_before)
+            live = alive[:active]
+            if plan.policy == "fifo":
+                _take(state, wanted, fifo[:active][live], alive, decisions)
+            elif plan.policy == "lifo":
+                order = lifo[lifo < active]
+                _take(state, wanted, order[alive[order]], alive, decisions)
+            else:
+                _over_term_first(
+                    plan, state, wanted, (over_before, open_before - over_before), live,
+                    deadline_days[:active] < previous_end, alive, decisions,
+                )  # fmt: skip
+            if plan.fast_extra and plan.fast_nationalities:
+                pool = np.flatnonzero(alive[:active] & cohorts.fast[:active])
+                open_pool = state[:, pool].sum(axis=1)
+                _take(state, np.minimum(plan.fast_extra, open_pool), pool, alive, decisions)
+        columns, taken = decisions.merged()
+
+        one = onehot[columns]
+        is_over = (deadline_days[columns] < end)[:, None]
+        is_within = (deadline_days[columns] >= decision_day.astype(np.int64))[:, None]
+        done = taken @ np.hstack([one, one * is_within, one * is_over,
+                                  one * partial[columns, i : i + 1]])  # fmt: skip
         t = n_tracks
-        track_figures["open_cases"][i] = after[:, :t]
-        track_figures["open_cases_over_term"][i] = after[:, t : 2 * t]
-        track_figures["decisions"][i] = count = done[:, :t]
-        hits = done[:, t : 2 * t]
+        count, hits = done[:, :t], done[:, t : 2 * t]
+        open_cases = open_cases + inflow - count
+        over = over - done[:, 2 * t : 3 * t]
+        owing = np.flatnonzero(alive[:active] & (full[:active, i] > 0))
+        exposure = plan.notice_rate * (
+            state[:, owing].astype(np.float64) @ (onehot[owing] * full[owing, i : i + 1])
+            + done[:, 3 * t :]
+        )
+        cumulative = cumulative + exposure
+        figures["inflow"][i] = inflow
+        figures["decisions"][i] = count
+        figures["open_cases"][i] = open_cases
+        figures["open_cases_over_term"][i] = over
+        figures["penalty_exposure_eur"][i] = exposure
+        figures["penalty_cumulative_eur"][i] = cumulative
         with np.errstate(invalid="ignore", divide="ignore"):
-            track_figures["decisions_within_term_share"][i] = np.where(
-                count > 0, hits / count, np.nan
-            )
+            figures["decisions_within_term_share"][i] = np.where(count > 0, hits / count, np.nan)
             total_share[i] = np.where(
                 count.sum(axis=1) > 0, hits.sum(axis=1) / count.sum(axis=1), np.nan
             )
-        exposure = plan.notice_rate * (after[:, 2 * t :] + done[:, 2 * t :])
-        track_figures["penalty_exposure_eur"][i] = exposure
-        track_figures["penalty_cumulative_eur"][i] = exposure + (
-            track_figures["penalty_cumulative_eur"][i - 1] if i else 0
-        )
+        lead = decision_day.astype(np.int64) - lodged_days[columns]
         total_median[i] = _lead_times(
-            track_figures["decision_lead_time_median"][i], decided,
-            decision_day_n - lodged_days[:active], cohorts.track[:active],
-        )  # fmt: skip
+            figures["decision_lead_time_median"][i], taken, lead, cohorts.track[columns]
+        )
 
         # Outcomes, reception and return: expected values.
-        inflow_total = came.sum(axis=1)
         decided_total = count.sum(axis=1)
         granted = count @ plan.grant_share
         rejected = decided_total - granted
-        in_procedure = in_procedure + inflow_total * plan.entry_share
+        in_procedure = in_procedure + inflow.sum(axis=1) * plan.entry_share
         with np.errstate(invalid="ignore", divide="ignore"):
             in_reception_share = np.where(
                 open_before > 0, np.minimum(in_procedure / open_before, 1.0), 0.0
@@ -440,12 +522,13 @@ def simulate(
         chain_figures["places_needed"][i] = reception / plan.planning_norm
         chain_figures["open_return_cases"][i] = returns
         chain_figures["departures"][i] = departures
+        previous_end = end
 
-    totals = {name: track_figures[name].sum(axis=2) for name in CASE_FIGURES}
+    totals = {name: figures[name].sum(axis=2) for name in CASE_FIGURES}
     totals["decision_lead_time_median"] = total_median
     totals["decisions_within_term_share"] = total_share
     totals.update(chain_figures)
-    per_track = {name: track_figures[name][:, :, :-1] for name in CASE_FIGURES}
+    per_track = {name: figures[name][:, :, :-1] for name in CASE_FIGURES}
     return Simulation(plan=plan, totals=totals, per_track=per_track)
 
 
@@ -462,28 +545,25 @@ def _lead_times(
     return _median(sub, sub_lead)
 
 
-def _policy(
-    plan: Plan, stock: np.ndarray, wanted: np.ndarray, over_term: np.ndarray, lifo: np.ndarray
-) -> np.ndarray:
-    """The cases each path decides this month under the scenario's policy."""
-    if plan.policy == "lifo":
-        decided = np.zeros_like(stock)
-        decided[:, lifo] = _take(stock[:, lifo], wanted)
-        return decided
-    if plan.policy == "fifo":
-        return _take(stock, wanted)
-    old = stock * over_term
-    rest = stock - old
-    old_open, rest_open = old.sum(axis=1), rest.sum(axis=1)
-    share = float(plan.share)
-    to_old = np.floor(np.round(share * wanted, _DECIMALS))
+def _over_term_first(
+    plan: Plan, state: np.ndarray, wanted: np.ndarray, available: tuple[np.ndarray, np.ndarray],
+    live: np.ndarray, over_before: np.ndarray, alive: np.ndarray, decisions: _Decisions,
+) -> None:  # fmt: skip
+    """``floor(share x D)`` decisions to the cases over term at the previous month end, the
+    rest to the others, each first-in-first-out; what one group cannot use goes to the other.
+    ``available`` holds how many cases each group has open on each path."""
+    old = np.flatnonzero(live & over_before)
+    rest = np.flatnonzero(live & ~over_before)
+    old_open, rest_open = available
+    to_old = np.floor(np.round(float(plan.share) * wanted, _DECIMALS))
     take_old = np.minimum(to_old, old_open)
     take_rest = np.minimum(wanted - to_old, rest_open)
     spare = wanted - take_old - take_rest
     more_old = np.minimum(spare, old_open - take_old)
     take_old += more_old
     take_rest += np.minimum(spare - more_old, rest_open - take_rest)
-    return _take(old, take_old) + _take(rest, take_rest)
+    _take(state, take_old, old, alive, decisions)
+    _take(state, take_rest, rest, alive, decisions)
 
 
 def _inflow_paths(plan: Plan, rng: np.random.Generator) -> np.ndarray:

@@ -98,10 +98,13 @@ def inputs_json(inputs: ScenarioInputs, calibration: Calibration) -> dict[str, A
             "fte": fte,
             "productivity": productivity,
             "hires": [
-                {"month": months.label(h.month), "fte": _number(h.fte),
-                 "ramp_months": h.ramp_months}
+                {
+                    "month": months.label(h.month),
+                    "fte": _number(h.fte),
+                    "ramp_months": h.ramp_months,
+                }
                 for h in inputs.hires
-            ],  # fmt: skip
+            ],
         },
         "policy": {"kind": inputs.policy, "share": _number(inputs.share)},
         "fast_track": {
@@ -117,9 +120,7 @@ def inputs_json(inputs: ScenarioInputs, calibration: Calibration) -> dict[str, A
             "notice_lag_days": inputs.notice_lag_days,
         },
         "reception": {"planning_norm": _number(inputs.planning_norm)},
-        "overrides": {
-            name: calibration.value(name) for name in sorted(inputs.overrides)
-        },
+        "overrides": {name: calibration.value(name) for name in sorted(inputs.overrides)},
     }
 
 
@@ -140,12 +141,10 @@ def _figure(values: np.ndarray, name: str) -> Any:
         value = float(values[0])
         if np.isnan(value):
             return None
-        return int(round(value)) if name in WHOLE else round(value, 3)
+        return round(value) if name in WHOLE else round(value, 3)
     if np.isnan(values).all():
         return None
-    answer = {
-        key: round(float(np.nanpercentile(values, q)), 3) for key, q in BANDS
-    }
+    answer = {key: round(float(np.nanpercentile(values, q)), 3) for key, q in BANDS}
     answer["mean"] = round(float(np.nanmean(values)), 3)
     return answer
 
@@ -160,8 +159,7 @@ def months_json(simulation: Simulation) -> list[dict[str, Any]]:
             row[name] = _figure(simulation.totals[name][i], name)
         row["tracks"] = {
             track: {
-                name: _figure(simulation.per_track[name][i, :, t], name)
-                for name in CASE_FIGURES
+                name: _figure(simulation.per_track[name][i, :, t], name) for name in CASE_FIGURES
             }
             for t, track in enumerate(plan.tracks)
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -114,7 +115,7 @@ def legal_terms(*, chain: str) -> tuple[LegalTerm, ...]:
 
 def read_start_state(*, chain: str, origin: int, term_rules: tuple[TermRule, ...]) -> StartState:
     """The chain's state at the end of month ``origin``, deadlines under ``term_rules``."""
-    bind = {
+    bind: dict[str, Any] = {
         "chain": chain,
         "end": months.last_day(origin),
         "rule_from": [r.lodged_from for r in term_rules],
@@ -129,7 +130,7 @@ def read_start_state(*, chain: str, origin: int, term_rules: tuple[TermRule, ...
         in_procedure, status_holders, everyone = cursor.fetchone()
         cursor.execute(_OPEN_RETURN, bind)
         open_return = cursor.fetchone()[0]
-    columns = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
     return StartState(
         origin=origin,
         lodged=np.array(columns[0], dtype="datetime64[D]"),
