@@ -6,11 +6,11 @@ rules, so a test writes those rows as the engine would have derived them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from chain import clock
-from chain.models import Case, CaseFact, LegalTermRule, Measurement
+from chain.models import Case, CaseFact, LegalTermRule, Measurement, StatusEvent
 from ingest.models import Extract
 
 _serial = iter(range(10**9))
@@ -53,7 +53,21 @@ def fte(chain: str, day: date, value: float) -> None:
     )  # fmt: skip
 
 
-def six_month_term(chain: str = "NL") -> None:
-    """One legal term rule: six months for every case."""
+def term_extended(case: CaseFact, day: date) -> None:
+    """A TERM_EXTENDED event of the case on ``day``."""
+    extract = Extract.objects.create(
+        organisation_id="IND", status=Extract.Status.ACCEPTED, finished_at=clock.now(),
+        name="ind.csv", channel=Extract.Channel.FILE, sha256="0" * 64,
+    )  # fmt: skip
+    StatusEvent.objects.create(
+        organisation_id="IND", source_event_id=f"x{next(_serial)}", case_id=case.case_id,
+        chain_id=case.chain_id, event_type="TERM_EXTENDED",
+        occurred_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC), local_date=day,
+        extract=extract,
+    )  # fmt: skip
+
+
+def six_month_term(chain: str = "NL", months: int = 6) -> None:
+    """One legal term rule: six months (or ``months``) for every case."""
     LegalTermRule.objects.filter(chain_id=chain).delete()
-    LegalTermRule.objects.create(chain_id=chain, months=6)
+    LegalTermRule.objects.create(chain_id=chain, months=months)
