@@ -71,3 +71,17 @@ def six_month_term(chain: str = "NL", months: int = 6) -> None:
     """One legal term rule: six months (or ``months``) for every case."""
     LegalTermRule.objects.filter(chain_id=chain).delete()
     LegalTermRule.objects.create(chain_id=chain, months=months)
+
+
+def bulk(rows: list[dict[str, Any]], chain: str = "NL") -> None:
+    """Cases with the given facts each, written in one go."""
+    cases = Case.objects.bulk_create(
+        Case(chain_id=chain, person_key=f"{next(_serial):064d}") for _ in rows
+    )
+    made = []
+    for case, row in zip(cases, rows, strict=True):
+        days = [d for d in row.values() if isinstance(d, date)]
+        made.append(
+            CaseFact(case=case, chain_id=chain, first_event=min(days), last_event=max(days), **row)
+        )
+    CaseFact.objects.bulk_create(made)
