@@ -1,11 +1,12 @@
 """The monthly cohort model of a scenario, in numpy, vectorised over paths.
 
-The state is a matrix of open cases: one row per path, one column per cohort (cases alike in
-lodged date, deadline, track and the nationality group the run tells apart). Columns are in
-the tie order of docs/reference/scenarios.md (lodged, deadline, track code, nationality code),
-the cohorts open at the origin first, then each month's new cohorts, so a first-in-first-out
-decision is a cumulative sum along the row. Each month follows the reference's order of steps:
-inflow, decisions (policy, then fast track), outcomes, reception, return.
+The state is a matrix of open cases: one row per cohort (cases alike in lodged date, deadline,
+track and the nationality group the run tells apart), one column per path. Cohorts are in the
+tie order of docs/reference/scenarios.md (lodged, deadline, track code, nationality code), those
+open at the origin first, then each month's new cohorts, so a first-in-first-out decision is a
+cumulative sum down the rows; each month reads and writes only the rows at a queue's front.
+Each month follows the reference's order of steps: inflow, decisions (policy, then fast
+track), outcomes, reception, return.
 
 Arithmetic on input values is decimal where the reference asks for it: whole numbers come
 from ``Decimal`` in a deterministic run, and from values rounded to nine decimals before they
@@ -276,10 +277,10 @@ def largest_remainder(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
 
 
 class _Decisions:
-    """The cases decided in one month: column indices and, per path, how many of each.
+    """The cases decided in one month: cohorts (rows of the state) and, per path, how many.
 
-    Only the columns at the front of a queue are ever touched, so the state is read and
-    written there alone; everything about the month's decisions works on these columns.
+    Only the cohorts at the front of a queue are ever touched, so the state is read and
+    written there alone; everything about the month's decisions works on these cohorts.
     """
 
     def __init__(self, paths: int) -> None:
@@ -292,17 +293,17 @@ class _Decisions:
         self.counts.append(counts)
 
     def merged(self) -> tuple[np.ndarray, np.ndarray]:
-        """Columns in order, each once, and the cases decided in them (paths x columns)."""
+        """Cohorts in order, each once, and the cases decided in them (cohorts x paths)."""
         if not self.columns:
-            return np.zeros(0, dtype=np.int64), np.zeros((self.paths, 0))
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.paths))
         columns = np.concatenate(self.columns)
-        counts = np.hstack(self.counts).astype(np.float64)
+        counts = np.vstack(self.counts).astype(np.float64)
         order = np.argsort(columns, kind="stable")
-        columns, counts = columns[order], counts[:, order]
+        columns, counts = columns[order], counts[order]
         starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
         if starts.size == columns.size:
             return columns, counts
-        return columns[starts], np.add.reduceat(counts, starts, axis=1)
+        return columns[starts], np.add.reduceat(counts, starts, axis=0)
 
 
 # The first block of a queue read at once; each next one is twice as wide.
@@ -313,46 +314,58 @@ def _take(
     state: np.ndarray, wanted: np.ndarray, queue: np.ndarray, alive: np.ndarray,
     decisions: _Decisions,
 ) -> None:  # fmt: skip
-    """Decide up to ``wanted`` cases per path first in the order of ``queue`` (columns).
+    """Decide up to ``wanted`` cases per path first in the order of ``queue`` (cohorts).
 
     The queue is read block by block from its front, until every path has what it wants or
-    the queue ends; decided columns are taken from the state and recorded in ``decisions``.
+    the queue ends; decided cases are taken from the state and recorded in ``decisions``.
     """
-    need = wanted.astype(float).copy()
+    need = wanted.astype(np.float32)
     position, width = 0, _BLOCK
     while position < queue.size and need.max(initial=0) > 0:
-        columns = queue[position : position + width]
-        block = state[:, columns]
-        before = np.cumsum(block, axis=1) - block
-        taken = np.minimum(block, np.maximum(need[:, None] - before, 0))
-        state[:, columns] = block - taken
-        need -= taken.sum(axis=1)
-        alive[columns] = state[:, columns].any(axis=0)
-        decisions.add(columns, taken)
+        rows = queue[position : position + width]
+        block = state[rows]
+        before = np.cumsum(block, axis=0) - block
+        taken = np.minimum(block, np.maximum(need[None, :] - before, 0))
+        left = block - taken
+        state[rows] = left
+        need -= taken.sum(axis=0)
+        alive[rows] = left.any(axis=1)
+        hit = taken.any(axis=1)
+        decisions.add(rows[hit], taken[hit])
         position += width
         width *= 2
 
 
-def _median(decided: np.ndarray, lead: np.ndarray) -> np.ndarray:
-    """percentile_cont(0.5) per row of the lead times of the decided cases; NaN for none.
+def _medians(decided: np.ndarray, lead: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """percentile_cont(0.5) of the lead times of the decided cases, per path and segment.
 
-    ``lead`` does not increase along the columns (they are in lodged order), so the median
-    lies at the middle of the cumulative count.
+    ``decided`` is cohorts x paths; ``segments`` holds the first row of each segment and, last,
+    the end. Within a segment ``lead`` does not increase (the rows are in lodged order), so
+    each median lies at the middle of the segment's cumulative count: one cumulative sum and
+    one search over every path and segment at once. NaN where a segment decided nothing.
     """
-    paths, n = decided.shape
-    if n == 0:
-        return np.full(paths, np.nan)
-    cumulative = np.cumsum(decided, axis=1)
-    total = cumulative[:, -1]
+    rows, paths = decided.shape
+    count = len(segments) - 1
+    if rows == 0:
+        return np.full((paths, count), np.nan)
+    cumulative = np.cumsum(decided.T, axis=1)  # paths x rows
+
+    def through(row: np.ndarray) -> np.ndarray:
+        """Cases in the rows before ``row``, per path and segment."""
+        return np.where(row > 0, cumulative[:, np.maximum(row - 1, 0)], 0.0)
+
+    base = through(segments[:-1])
+    total = through(segments[1:]) - base
     middle = (total - 1) / 2
-    step = float(total.max()) + 1
-    offset = np.arange(paths) * step
-    flat = (cumulative + offset[:, None]).ravel()
-    base = np.arange(paths) * n
+    step = float(cumulative[:, -1].max()) + 1
+    offset = (np.arange(paths) * step)[:, None]
+    cumulative += offset
+    flat = cumulative.ravel()
+    first_row = (np.arange(paths) * rows)[:, None]
 
     def at(position: np.ndarray) -> np.ndarray:
-        index = np.searchsorted(flat, position + offset, side="right") - base
-        return lead[np.clip(index, 0, n - 1)]
+        index = np.searchsorted(flat, (base + position + offset).ravel(), side="right")
+        return lead[np.clip(index.reshape(paths, count) - first_row, 0, rows - 1)]
 
     value = (at(np.floor(middle)) + at(np.ceil(middle))) / 2
     return np.where(total > 0, value, np.nan)
@@ -402,7 +415,7 @@ def simulate(
     lifo = np.lexsort((cohorts.track, deadline_days, -lodged_days))
 
     # Whole cases only, so single precision is exact (to 16 million in one cell or block).
-    state = np.tile(cohorts.start_count.astype(np.float32), (paths, 1))
+    state = np.repeat(cohorts.start_count.astype(np.float32)[:, None], paths, axis=1)
     alive = cohorts.start_count > 0
     first_new = cohorts.arrivals[0].start if cohorts.arrivals else n
     open_cases = np.tile(cohorts.start_count[:first_new] @ onehot[:first_new], (paths, 1))
@@ -427,7 +440,7 @@ def simulate(
         decision_day = np.datetime64(date(month // 12, month % 12 + 1, DECISION_DAY))
         new = cohorts.arrivals[i]
         came = arrivals(k)
-        state[:, new] += came.astype(np.float32)
+        state[new] += came.T.astype(np.float32)
         alive[new] |= came.any(axis=0)
         active = new.stop
         inflow = came @ onehot[new]
@@ -439,15 +452,15 @@ def simulate(
             & (deadline_days[:active] < end)
         )
         over_before = over.sum(axis=1)
-        over = over + state[:, passing].astype(np.float64) @ onehot[passing]
+        over = over + state[passing].T.astype(np.float64) @ onehot[passing]
 
         decisions = _Decisions(paths)
         if forced is not None:
             chosen = forced(k, active)
             columns = np.flatnonzero(chosen)
-            taken = np.broadcast_to(chosen[columns], (paths, columns.size)).copy()
-            state[:, columns] -= taken
-            alive[columns] = state[:, columns].any(axis=0)
+            taken = np.repeat(chosen[columns, None], paths, axis=1).astype(np.float32)
+            state[columns] -= taken
+            alive[columns] = state[columns].any(axis=1)
             decisions.add(columns, taken)
         else:
             wanted = np.minimum(decisions_cap[i], open_before)
@@ -464,14 +477,13 @@ def simulate(
                 )  # fmt: skip
             if plan.fast_extra and plan.fast_nationalities:
                 pool = np.flatnonzero(alive[:active] & cohorts.fast[:active])
-                open_pool = state[:, pool].sum(axis=1)
-                _take(state, np.minimum(plan.fast_extra, open_pool), pool, alive, decisions)
+                _take(state, np.full(paths, plan.fast_extra), pool, alive, decisions)
         columns, taken = decisions.merged()
 
         one = onehot[columns]
         is_over = (deadline_days[columns] < end)[:, None]
         is_within = (deadline_days[columns] >= decision_day.astype(np.int64))[:, None]
-        done = taken @ np.hstack([one, one * is_within, one * is_over,
+        done = taken.T @ np.hstack([one, one * is_within, one * is_over,
                                   one * partial[columns, i : i + 1]])  # fmt: skip
         t = n_tracks
         count, hits = done[:, :t], done[:, t : 2 * t]
@@ -479,7 +491,7 @@ def simulate(
         over = over - done[:, 2 * t : 3 * t]
         owing = np.flatnonzero(alive[:active] & (full[:active, i] > 0))
         exposure = plan.notice_rate * (
-            state[:, owing].astype(np.float64) @ (onehot[owing] * full[owing, i : i + 1])
+            state[owing].T.astype(np.float64) @ (onehot[owing] * full[owing, i : i + 1])
             + done[:, 3 * t :]
         )
         cumulative = cumulative + exposure
@@ -535,14 +547,12 @@ def simulate(
 def _lead_times(
     medians: np.ndarray, decided: np.ndarray, lead: np.ndarray, track: np.ndarray
 ) -> np.ndarray:
-    """Median lead time of the month's decisions per track (``medians``, filled in) and in
-    total (returned), over the columns where any path decided."""
-    columns = np.flatnonzero(decided.any(axis=0))
-    sub, sub_lead, sub_track = decided[:, columns], lead[columns], track[columns]
-    for t in range(medians.shape[1]):
-        mine = sub_track == t
-        medians[:, t] = _median(sub[:, mine], sub_lead[mine])
-    return _median(sub, sub_lead)
+    """Median lead time of the month's decisions per track (into ``medians``, paths x
+    tracks) and in total (returned)."""
+    by_track = np.argsort(track, kind="stable")
+    segments = np.searchsorted(track[by_track], np.arange(medians.shape[1] + 1))
+    medians[:] = _medians(decided[by_track], lead[by_track], segments)
+    return _medians(decided, lead, np.array([0, len(lead)]))[:, 0]
 
 
 def _over_term_first(
