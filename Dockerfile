@@ -7,6 +7,7 @@ COPY chain chain
 COPY ingest ingest
 COPY dashboard dashboard
 COPY opendata opendata
+COPY scenarios scenarios
 RUN pip install --no-cache-dir .
 COPY . .
 # Collected as production serves them (DEBUG off: hashed names and their manifest). The step
