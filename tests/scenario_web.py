@@ -19,15 +19,18 @@ FIRST, LAST = months.parse_month("2024-01") or 0, months.parse_month("2025-12") 
 
 
 def build_history(*, compute: bool = False) -> None:
-    """NL: 30 cases a month (25 decided four months on), half of them in reception until two
-    months after their decision; BE: 12 a month, alike. Indicators computed if ``compute``."""
+    """NL: about 30 cases a month (all but 5 decided four months on), half of them in reception
+    until two months after their decision; BE: about 12 a month, alike. The monthly counts vary
+    by up to 2 either way, so that runs of many paths have a band. Indicators computed if
+    ``compute``."""
     for chain, per_month, track, staff in (("NL", 30, "4", 6.0), ("BE", 12, "P", 3.0)):
         six_month_term(chain)
         rows = []
         for month in range(FIRST, LAST + 1):
             lodged = months.first_day(month).replace(day=5)
-            for i in range(per_month):
-                decided = months.add_months(lodged, 4) if i < per_month - 5 else None
+            count = per_month + (month * 7) % 5 - 2
+            for i in range(count):
+                decided = months.add_months(lodged, 4) if i < count - 5 else None
                 if decided is not None and decided > months.last_day(LAST):
                     decided = None
                 row = {
