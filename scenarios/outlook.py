@@ -46,6 +46,13 @@ def _share(value: float | None, capacity: float | None) -> float | None:
     return value / capacity if value is not None and capacity else None
 
 
+def _band(value: object) -> dict[str, float | None]:
+    if isinstance(value, dict):
+        return value
+    number = value if isinstance(value, int | float) else None
+    return {"p10": number, "p50": number, "p90": number}
+
+
 def looking_ahead(*, chain: str, months: int = MONTHS) -> Outlook | None:
     """The chain's outlook, or None when the chain has no data to start from."""
     preset = Preset.objects.filter(chain_id=chain, name=BASELINE).first()
@@ -62,15 +69,9 @@ def looking_ahead(*, chain: str, months: int = MONTHS) -> Outlook | None:
     capacity = actuals.of("reception_capacity", origin_label)
     last = answer["months"][-1]
 
-    def band(value: object, scale: float | None = None) -> dict[str, float | None]:
-        if not isinstance(value, dict):
-            value = {"p10": value, "p50": value, "p90": value}
-        if scale is None:
-            return value
-        return {k: _share(v, scale) for k, v in value.items()}
-
-    over = band(last["open_cases_over_term"])
-    occupied = band(last["in_reception"], capacity)
+    over = _band(last["open_cases_over_term"])
+    people = _band(last["in_reception"])
+    occupied = {key: _share(value, capacity) for key, value in people.items()}
     return Outlook(
         origin=origin_label,
         month=last["month"],

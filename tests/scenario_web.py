@@ -10,12 +10,27 @@ from datetime import date
 
 from django.db.backends.postgresql.psycopg_any import DateRange
 
+from chain import clock
 from chain.indicators.engine import compute_dirty
+from chain.models import Extract, Measurement
 from scenarios import months
 from tests.scenario_chain import bulk, fte, six_month_term
 
 TODAY = date(2026, 1, 10)
 FIRST, LAST = months.parse_month("2024-01") or 0, months.parse_month("2025-12") or 0
+
+
+def reception_capacity(chain: str, day: date, places: float) -> None:
+    """A RECEPTION_CAPACITY measurement of the chain's reception partner."""
+    partner = {"NL": "COA", "BE": "FEDASIL"}[chain]
+    extract = Extract.objects.create(
+        organisation_id=partner, status=Extract.Status.ACCEPTED, finished_at=clock.now(),
+        name="capacity.csv", channel=Extract.Channel.FILE, sha256="0" * 64,
+    )  # fmt: skip
+    Measurement.objects.create(
+        organisation_id=partner, chain_id=chain, kind="RECEPTION_CAPACITY", date=day,
+        value=places, extract=extract,
+    )  # fmt: skip
 
 
 def build_history(*, compute: bool = False) -> None:
@@ -48,5 +63,6 @@ def build_history(*, compute: bool = False) -> None:
                 rows.append(row)
         bulk(rows, chain)
         fte(chain, date(2024, 1, 1), staff)
+        reception_capacity(chain, date(2024, 1, 1), per_month * 5)
     if compute:
         compute_dirty()
