@@ -146,7 +146,9 @@ class ScenarioListView(GenericAPIView):
             chains=_seen_chains(request), author=_author(request),
             chain=query.validated_data.get("chain"),
         )  # fmt: skip
-        return Response(SavedScenarioSerializer(found, many=True, context={"request": request}).data)
+        return Response(
+            SavedScenarioSerializer(found, many=True, context={"request": request}).data
+        )
 
     @extend_schema(
         operation_id="scenarios_run",
@@ -200,7 +202,10 @@ class ScenarioDetailView(GenericAPIView):
         found = visible_scenarios(chains=_seen_chains(request), author=_author(request))
         saved = get_object_or_404(found, pk=pk)
         self.saved = saved
-        if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format == "csv":
+        if (
+            getattr(request, "accepted_renderer", None)
+            and request.accepted_renderer.format == "csv"
+        ):
             return Response(answer_rows(saved.answer))
         return Response(_answer(saved, request))
 

@@ -33,9 +33,7 @@ urlpatterns = [
         name="api-extract-rejections",
     ),
     path("scenarios", scenarios.ScenarioListView.as_view(), name="api-scenarios"),
-    path(
-        "scenarios/backtest", scenarios.BacktestView.as_view(), name="api-scenarios-backtest"
-    ),
+    path("scenarios/backtest", scenarios.BacktestView.as_view(), name="api-scenarios-backtest"),
     path("scenarios/<int:pk>", scenarios.ScenarioDetailView.as_view(), name="api-scenario"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     # Split: the page loads its start-up script from ``docs?script``, as the CSP asks.

@@ -275,7 +275,7 @@ def fan_figure(
                 go.Scatter(
                     x=list(x), y=[v.get("p90") for v in values], mode="lines", fill="tonexty",
                     fillcolor=_rgba(colour, 0.2), line={"width": 0, "color": colour},
-                    name=f"{name}: p10–p90",
+                    name=f"{name}: p10\u2013p90",
                 )
             )  # fmt: skip
         figure.add_trace(
@@ -286,10 +286,10 @@ def fan_figure(
                 marker={"size": 4},
             )
         )  # fmt: skip
-    for i, (name, x, values) in enumerate(extra):
+    for i, (name, x, line) in enumerate(extra):
         figure.add_trace(
             go.Scatter(
-                x=list(x), y=list(values), name=name, mode="lines",
+                x=list(x), y=list(line), name=name, mode="lines",
                 line={"color": LINE_COLOURS[(i + 4) % len(LINE_COLOURS)], "width": 1.5,
                       "dash": "dot"},
             )

@@ -158,8 +158,11 @@ def _checked(shown: list[Shown], actuals: Actuals, last: str) -> list[dict[str, 
         if s.saved is None or not passed:
             continue
         for figure in CHECKED:
-            pairs = [(s.band(figure, m), actuals.of(figure, m)) for m in passed]
-            pairs = [(b, a) for b, a in pairs if b is not None and a is not None]
+            pairs = []
+            for month in passed:
+                band, actual = s.band(figure, month), actuals.of(figure, month)
+                if band is not None and actual is not None:
+                    pairs.append((band, actual))
             if not pairs:
                 continue
             errors = [abs((b["p50"] or 0) - a) / a for b, a in pairs if a]
@@ -294,5 +297,3 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
     shown = [Shown(name=s.name, answer=s.answer, saved=s) for s in chosen]
     context = {"saved": _saved_list(request), "compared": chosen, **_results(request, shown)}
     return render(request, "dashboard/scenario.html", context)
-
-

@@ -202,7 +202,7 @@ def _outlook(chain: str, language: str) -> Outlook | None:
             AheadRow(
                 name=indicator.name_en if language == "en" else indicator.name_nl,
                 now=format_number(ahead.now, unit), ahead=format_number(ahead.p50, unit),
-                band=f"{format_number(ahead.p10, unit)} – {format_number(ahead.p90, unit)}",
+                band=f"{format_number(ahead.p10, unit)} \u2013 {format_number(ahead.p90, unit)}",
                 signal_now=signal_of(value=ahead.now, bands=bands),
                 signal_ahead=signal_of(value=ahead.p50, bands=bands),
             )

@@ -96,7 +96,9 @@ def load_presets(*, path: Path = DEFAULT_PATH, scale: float = 1.0) -> dict[str, 
             }
             preset = Preset.objects.filter(chain_id=entry["chain"], name=entry["name"]).first()
             if preset is None:
-                preset = Preset.objects.create(chain_id=entry["chain"], name=entry["name"], **values)
+                preset = Preset.objects.create(
+                    chain_id=entry["chain"], name=entry["name"], **values
+                )
                 record_change(user=LOADER, obj=preset, old=None, action="add")
                 counts["added"] += 1
                 continue

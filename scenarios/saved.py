@@ -25,9 +25,7 @@ def default_name(inputs: dict[str, Any]) -> str:
     return f"{inputs['chain']} {inputs['origin']} +{inputs['horizon']}"
 
 
-def save_result(
-    *, result: ScenarioResult, name: str = "", author: Any = None
-) -> SavedScenario:
+def save_result(*, result: ScenarioResult, name: str = "", author: Any = None) -> SavedScenario:
     """Keep a run and its whole answer under ``name`` (default: chain, origin, horizon)."""
     answer = result_json(result)
     return save_answer(answer=answer, name=name, author=author)

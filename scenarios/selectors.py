@@ -53,6 +53,7 @@ def monthly_actuals(*, chain: str, first: int, last: int) -> Actuals:
     for code, period, value, numerator, denominator in rows:
         stored = {"value": value, "numerator": numerator, "denominator": denominator}
         for figure, (wanted, which) in ACTUALS.items():
-            if wanted == code and stored[which] is not None:
-                values[figure][period] = float(stored[which])
+            number = stored[which]
+            if wanted == code and number is not None:
+                values[figure][period] = float(number)
     return Actuals(values=values)

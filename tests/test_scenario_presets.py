@@ -22,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_file_has_the_mpp_scenarios_and_a_baseline_per_chain() -> None:
     load_presets()
-    annual = {
-        p.name: p.inputs["inflow"].get("annual") for p in Preset.objects.filter(chain="NL")
-    }
+    annual = {p.name: p.inputs["inflow"].get("annual") for p in Preset.objects.filter(chain="NL")}
     assert annual == {"MPP minimum": 49000, "MPP medio": 67000, "MPP maximum": 77000,
                       "Baseline": None}  # fmt: skip
     assert Preset.objects.filter(chain="BE", name="Baseline").exists()
@@ -39,8 +37,8 @@ def test_a_scale_multiplies_the_counts_of_cases_and_staff() -> None:
     }  # fmt: skip
     scaled = scale_inputs(inputs, scale=0.1)
     assert scaled["inflow"] == {"annual": 6700}
-    assert scaled["capacity"] == {"fte": 85, "productivity": 3.1,
-                                  "hires": [{"month": "2027-03", "fte": 10, "ramp_months": 9}]}  # fmt: skip
+    hire = {"month": "2027-03", "fte": 10, "ramp_months": 9}
+    assert scaled["capacity"] == {"fte": 85, "productivity": 3.1, "hires": [hire]}
     assert scaled["fast_track"]["extra_decisions_per_month"] == 100
     assert scaled["policy"] == inputs["policy"]
     assert scale_inputs({"inflow": {"monthly": [1234, 5]}}, scale=0.1)["inflow"] == {
@@ -55,15 +53,15 @@ def test_each_loaded_preset_is_audited_and_a_second_load_changes_nothing() -> No
     assert Preset.objects.get(chain="NL", name="MPP medio").inputs["inflow"]["annual"] == 6700
     changes = CatalogueChange.objects.filter(object_type="Preset")
     assert changes.count() == 5 and {c.action for c in changes} == {"add"}
-    assert changes.first().user == "manage.py load_scenario_presets"
+    assert {c.user for c in changes} == {"manage.py load_scenario_presets"}
     call_command("load_scenario_presets", "--scale", "0.1", stdout=StringIO())
     assert CatalogueChange.objects.filter(object_type="Preset").count() == 5
     call_command("load_scenario_presets", stdout=StringIO())
     change = CatalogueChange.objects.filter(object_type="Preset", action="change").get(
         object_repr="NL MPP medio"
     )
-    assert change.old["inputs"]["inflow"]["annual"] == 6700
-    assert change.new["inputs"]["inflow"]["annual"] == 67000
+    assert change.old is not None and change.old["inputs"]["inflow"]["annual"] == 6700
+    assert change.new is not None and change.new["inputs"]["inflow"]["annual"] == 67000
 
 
 def test_a_container_start_loads_presets_only_into_an_empty_table() -> None:
@@ -100,6 +98,7 @@ def test_an_administrator_edits_a_preset_in_the_admin_audited_without_a_recomput
     assert response.status_code == 302, response.content.decode()[:3000]
     change = CatalogueChange.objects.get(object_type="Preset", user="admin")
     assert change.action == "change"
+    assert change.old is not None and change.new is not None
     assert change.old["inputs"] == {"horizon": 24, "inflow": {"annual": 67000}}
     assert change.new["inputs"] == {"inflow": {"annual": 70000}}
     assert DirtyRange.objects.count() == dirty_before
@@ -108,6 +107,8 @@ def test_an_administrator_edits_a_preset_in_the_admin_audited_without_a_recomput
         {"name": "MPP medio", "chain": "NL", "inputs": json.dumps({"horizon": 99}),
          "position": 1},
     )  # fmt: skip
-    assert refused.status_code == 200 and "horizon: must be from 1 to 36" in refused.content.decode()
+    assert (
+        refused.status_code == 200 and "horizon: must be from 1 to 36" in refused.content.decode()
+    )
     client.post(f"/admin/scenarios/preset/{preset.pk}/delete/", {"post": "yes"})
     assert CatalogueChange.objects.filter(object_type="Preset", action="delete").count() == 1

@@ -107,9 +107,7 @@ def test_the_list_shows_the_chains_saved_scenarios_newest_first(history) -> None
     assert len(client.get("/api/v1/scenarios").json()) == 3
     bad = client.get("/api/v1/scenarios?chain=XX&colour=red")
     assert bad.status_code == 400
-    assert {line.split(":")[0] for line in bad.json()["detail"].splitlines()} == {
-        "chain", "colour"
-    }
+    assert {line.split(":")[0] for line in bad.json()["detail"].splitlines()} == {"chain", "colour"}
 
 
 def test_a_saved_scenario_is_seen_by_the_users_of_its_chain_only(history) -> None:

@@ -63,9 +63,7 @@ def test_a_preset_fills_in_the_form(history, nl_director) -> None:
     page = client_of(nl_director).get("/scenarios/", {"preset": medio.pk}).content.decode()
     assert 'value="670"' in page  # 67,000 a year at scale 0.01
     assert "medium scenario: 67,000" in page
-    assert 'id="id_inflow_kind_1" checked' in page or re.search(
-        r'value="annual"[^>]*checked', page
-    )
+    assert 'id="id_inflow_kind_1" checked' in page or re.search(r'value="annual"[^>]*checked', page)
 
 
 def test_a_run_shows_a_fan_chart_continuing_the_history_and_a_table_beside_it(
@@ -75,12 +73,13 @@ def test_a_run_shows_a_fan_chart_continuing_the_history_and_a_table_beside_it(
     figure = figure_of(page, "open_cases")
     names = [trace["name"] for trace in figure["data"]]
     assert names[0] == "Actual"
-    assert "This run: p10–p90" in names and "This run: median" in names
+    assert "This run: p10\u2013p90" in names and "This run: median" in names
     actual = figure["data"][0]
     stored = IndicatorValue.objects.get(
         indicator__code="open_cases", chain="NL", period_type="month", period="2025-12", track=""
     )
-    assert actual["y"][actual["x"].index("2025-12")] == stored.value > 0
+    assert stored.value is not None and stored.value > 0
+    assert actual["y"][actual["x"].index("2025-12")] == stored.value
     assert actual["y"][actual["x"].index("2024-01")] is not None
     median = next(t for t in figure["data"] if t["name"] == "This run: median")
     assert median["x"] == [f"2026-0{m}" for m in range(1, 7)]
@@ -94,8 +93,14 @@ def test_a_run_shows_a_fan_chart_continuing_the_history_and_a_table_beside_it(
 
 def test_bad_inputs_are_named_on_their_fields(history, nl_director) -> None:
     response = client_of(nl_director).get(
-        "/scenarios/", {**RUN, "horizon": "60", "share": "3", "fast_nationalities": "XYZ",
-                        "fast_extra": "5"}  # fmt: skip
+        "/scenarios/",
+        {
+            **RUN,
+            "horizon": "60",
+            "share": "3",
+            "fast_nationalities": "XYZ",
+            "fast_extra": "5",
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -114,9 +119,10 @@ def test_a_run_is_saved_with_a_name_and_has_a_permalink(history, nl_director) ->
     assert saved.inputs["seed"] == 4
     permalink = client.get(f"/scenarios/{saved.pk}/").content.decode()
     # The same seed: the saved figures are those of the run.
-    assert figure_of(permalink, "open_cases")["data"][1:] == figure_of(page, "open_cases")[
-        "data"
-    ][1:] or "Try: median" in permalink
+    assert (
+        figure_of(permalink, "open_cases")["data"][1:] == figure_of(page, "open_cases")["data"][1:]
+        or "Try: median" in permalink
+    )
     assert f"/api/v1/scenarios/{saved.pk}?format=csv" in permalink
 
 
@@ -127,9 +133,10 @@ def test_a_director_of_the_other_chain_does_not_see_it(history, nl_director, mak
     other = client_of(make_user("be", CHAIN_DIRECTOR, organisation="DVZ"))
     assert other.get(f"/scenarios/{saved.pk}/").status_code == 404
     assert "Mine" not in other.get("/scenarios/").content.decode()
-    assert "Mine" in client_of(make_user("coa", CHAIN_DIRECTOR, "COA")).get(
-        "/scenarios/"
-    ).content.decode()
+    assert (
+        "Mine"
+        in client_of(make_user("coa", CHAIN_DIRECTOR, "COA")).get("/scenarios/").content.decode()
+    )
 
 
 def test_up_to_three_saved_scenarios_are_compared_side_by_side(history, nl_director) -> None:

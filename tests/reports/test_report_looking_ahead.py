@@ -30,6 +30,9 @@ def history(catalogue: None) -> Iterator[None]:
 def test_the_outlook_is_three_months_after_the_last_complete_month(history) -> None:
     outlook = looking_ahead(chain="NL")
     assert outlook is not None
+    assert outlook.over_term.p10 is not None and outlook.over_term.p90 is not None
+    assert outlook.over_term.p50 is not None and outlook.occupancy.now is not None
+    assert outlook.occupancy.p50 is not None
     assert (outlook.origin, outlook.month) == ("2025-12", "2026-03")
     assert outlook.over_term.p10 <= outlook.over_term.p50 <= outlook.over_term.p90
     # 150 places in reception, measured in 2024: occupancy as a share of them.
@@ -44,7 +47,9 @@ def test_a_chain_without_data_has_no_outlook(catalogue: None) -> None:
 def test_the_report_says_when_a_figure_crosses_into_another_band(history) -> None:
     over_term = Indicator.objects.get(code="open_cases_over_term")
     outlook = looking_ahead(chain="NL")
+    assert outlook is not None
     now, ahead = outlook.over_term.now, outlook.over_term.p50
+    assert now is not None and ahead is not None
     assert ahead < now  # the stock past its term is being worked off
     # Green up to halfway between today's value and the median in three months, red beyond.
     over_term.bands.all().delete()
@@ -53,6 +58,7 @@ def test_the_report_says_when_a_figure_crosses_into_another_band(history) -> Non
     SignalBand.objects.create(indicator=over_term, chain_id="NL", position=1, signal="red")
     week = latest_complete(TODAY, WEEK)
     report = build_report(chains=["NL"], week=week, language="en")
+    assert report.chains[0].outlook is not None
     [row, occupancy] = report.chains[0].outlook.rows
     assert row.name == "Open cases past their legal term"
     assert (row.signal_now, row.signal_ahead, row.crosses) == ("red", "green", True)
