@@ -27,6 +27,8 @@ from scenarios import months
 
 # A calibration lives as long as its data version; this only bounds what an old one occupies.
 CACHE_TTL = 24 * 3600
+# Part of the cache key: a change to what a calibration holds leaves the old ones behind.
+CALIBRATION_FORMAT = 2
 # The seasonal profile needs two full years of history.
 SEASONAL_WINDOW = 24
 
@@ -164,7 +166,7 @@ GROUP BY 1
 def calibrate(*, chain: str, origin: int, window: int) -> Calibration:
     """The chain's parameters at ``origin`` from its ``window`` months, cached per data version."""
     version = cache.get(DATA_VERSION_KEY, 0)
-    key = f"scenario-calibration:{version}:{chain}:{origin}:{window}"
+    key = f"scenario-calibration:{CALIBRATION_FORMAT}:{version}:{chain}:{origin}:{window}"
     found = cache.get(key)
     if found is None:
         found = _calibrate(chain=chain, origin=origin, window=window)
@@ -246,6 +248,11 @@ def _calibrate(*, chain: str, origin: int, window: int) -> Calibration:
 
     staff = np.array([fte.get(m, 0.0) for m in window_months])
     measured = staff > 0
+    if not measured.any():
+        # No FTE measured: capacity is one "FTE" deciding the window's mean a month.
+        fte = {origin: 1.0}
+        staff = np.ones(window)
+        measured = staff > 0
     decided = flows["decided"]
     productivity = _ratio(decided[measured].sum(), staff[measured].sum())
     per_fte = decided[measured] / staff[measured]
