@@ -24,7 +24,7 @@ from scenarios.model import (
     model_cohorts,
     simulate,
 )
-from scenarios.start_state import StartState, read_start_state
+from scenarios.start_state import StartState, start_state
 
 # Figures that count whole cases: whole numbers in a deterministic run.
 WHOLE = ("inflow", "decisions", "open_cases", "open_cases_over_term")
@@ -51,7 +51,7 @@ def run_inputs(*, inputs: ScenarioInputs) -> ScenarioResult:
     """Run already checked inputs (calibrated on the chain's data at their origin)."""
     calibration = calibrate(chain=inputs.chain, origin=inputs.origin, window=inputs.window)
     calibration = calibration.with_overrides(dict(inputs.overrides))
-    start = read_start_state(chain=inputs.chain, origin=inputs.origin, term_rules=inputs.term_rules)
+    start = start_state(chain=inputs.chain, origin=inputs.origin, term_rules=inputs.term_rules)
     plan = build_plan(inputs=inputs, calibration=calibration, start=start)
     simulation = simulate(plan=plan, cohorts=model_cohorts(plan=plan, start=start))
     return ScenarioResult(

@@ -229,3 +229,16 @@ def test_an_origin_before_the_chains_data_is_refused(history: None) -> None:
     with pytest.raises(InvalidInputs) as raised:
         parse_inputs(data={"chain": "BE"}, today=date(2026, 1, 10))
     assert set(raised.value.errors) == {"origin"}
+
+
+def test_a_start_state_is_cached_until_the_data_version_changes(history: None) -> None:
+    from django.core.cache import cache
+
+    from chain.indicators.engine import DATA_VERSION_KEY
+    from scenarios.start_state import start_state
+
+    first = start_state(chain="NL", origin=ORIGIN, term_rules=())
+    facts(7, lodged=date(2025, 6, 3), track="1", nationality="SYR")
+    assert start_state(chain="NL", origin=ORIGIN, term_rules=()).open_cases == first.open_cases
+    cache.set(DATA_VERSION_KEY, "after-a-recompute", None)
+    assert start_state(chain="NL", origin=ORIGIN, term_rules=()).open_cases == 480 + 7
