@@ -295,9 +295,9 @@ class _Decisions:
     def merged(self) -> tuple[np.ndarray, np.ndarray]:
         """Cohorts in order, each once, and the cases decided in them (cohorts x paths)."""
         if not self.columns:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, self.paths))
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.paths), dtype=np.float32)
         columns = np.concatenate(self.columns)
-        counts = np.vstack(self.counts).astype(np.float64)
+        counts = np.vstack(self.counts)
         order = np.argsort(columns, kind="stable")
         columns, counts = columns[order], counts[order]
         starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
@@ -319,7 +319,7 @@ def _take(
     The queue is read block by block from its front, until every path has what it wants or
     the queue ends; decided cases are taken from the state and recorded in ``decisions``.
     """
-    need = wanted.astype(np.float32)
+    need = wanted.astype(np.float32)  # a copy: the caller's stays as it was
     position, width = 0, _BLOCK
     while position < queue.size and need.max(initial=0) > 0:
         rows = queue[position : position + width]
@@ -348,7 +348,7 @@ def _medians(decided: np.ndarray, lead: np.ndarray, segments: np.ndarray) -> np.
     count = len(segments) - 1
     if rows == 0:
         return np.full((paths, count), np.nan)
-    cumulative = np.cumsum(decided.T, axis=1)  # paths x rows
+    cumulative = np.cumsum(decided.T, axis=1, dtype=np.float64)  # paths x rows
 
     def through(row: np.ndarray) -> np.ndarray:
         """Cases in the rows before ``row``, per path and segment."""
@@ -483,16 +483,19 @@ def simulate(
         one = onehot[columns]
         is_over = (deadline_days[columns] < end)[:, None]
         is_within = (deadline_days[columns] >= decision_day.astype(np.int64))[:, None]
-        done = taken.T @ np.hstack([one, one * is_within, one * is_over,
-                                  one * partial[columns, i : i + 1]])  # fmt: skip
+        # Whole cases in single precision are exact; euros are summed in double.
+        weights = np.hstack([one, one * is_within, one * is_over]).astype(np.float32)
+        done = (taken.T @ weights).astype(np.float64)
+        paying = np.flatnonzero(partial[columns, i] > 0)
         t = n_tracks
         count, hits = done[:, :t], done[:, t : 2 * t]
         open_cases = open_cases + inflow - count
-        over = over - done[:, 2 * t : 3 * t]
+        over = over - done[:, 2 * t :]
         owing = np.flatnonzero(alive[:active] & (full[:active, i] > 0))
         exposure = plan.notice_rate * (
             state[owing].T.astype(np.float64) @ (onehot[owing] * full[owing, i : i + 1])
-            + done[:, 3 * t :]
+            + taken[paying].T.astype(np.float64)
+            @ (one[paying] * partial[columns[paying], i : i + 1])
         )
         cumulative = cumulative + exposure
         figures["inflow"][i] = inflow
