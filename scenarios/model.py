@@ -579,13 +579,22 @@ def _over_term_first(
     _take(state, take_rest, rest, alive, decisions)
 
 
+def ets_paths(errors: np.ndarray, smoothing: float) -> np.ndarray:
+    """Simulated paths of an ETS(A,N,N) model from level 1: month m is the level then plus
+    its error, and each error moves the level by ``smoothing`` times itself. ``errors`` are
+    months x paths, relative to the level; this is what statsmodels' ``simulate`` of the
+    fitted model gives (tests/test_scenario_known_answers.py checks it), for all paths at once.
+    """
+    level = np.vstack([np.zeros((1, errors.shape[1])), np.cumsum(errors, axis=0)[:-1]])
+    return 1 + smoothing * level + errors
+
+
 def _inflow_paths(plan: Plan, rng: np.random.Generator) -> np.ndarray:
     """Whole new cases per month (rows) and path (columns), remainders carried."""
     if plan.paths == 1:
         return plan.inflow_whole[:, None]
     errors = rng.normal(0.0, plan.inflow_dispersion, size=(plan.horizon, plan.paths))
-    level = np.vstack([np.zeros((1, plan.paths)), np.cumsum(errors, axis=0)[:-1]])
-    noise = np.maximum(1 + plan.inflow_smoothing * level + errors, 0.0)
+    noise = np.maximum(ets_paths(errors, plan.inflow_smoothing), 0.0)
     values = plan.inflow_expected[:, None] * noise
     whole = np.zeros_like(values)
     carry = np.zeros(plan.paths)
