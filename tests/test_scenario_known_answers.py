@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from scenarios import months
-from scenarios.model import largest_remainder
-from tests.scenario_model import run, start_state, total, track
+from scenarios.inputs import check_inputs
+from scenarios.model import build_plan, ets_paths, largest_remainder, model_cohorts, simulate
+from tests.scenario_model import calibration, run, start_state, total, track
 
 
 def test_without_capacity_every_case_turns_over_term_at_its_own_deadline() -> None:
@@ -256,10 +258,6 @@ def test_return_cases_open_from_rejections_and_close_at_the_departure_rate() -> 
 
 
 def test_the_inflow_paths_are_those_statsmodels_simulates_for_the_fitted_ets_model() -> None:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    from scenarios.model import ets_paths
-
     series = np.array([100, 120, 95, 130, 110, 140, 125, 150, 135, 128, 160, 145], dtype=float)
     fitted = ETSModel(series, error="add", trend=None).fit(disp=False)
     level, alpha = float(fitted.forecast(1)[0]), float(fitted.params[0])
@@ -274,10 +272,6 @@ def test_a_belgian_scenario_runs_on_its_own_tracks() -> None:
         ("2025-05-10", "2025-11-10", "P", "SYR", 40),
         ("2025-11-10", "2026-05-10", "U", "AFG", 10),
     ]
-    from scenarios.inputs import check_inputs
-    from scenarios.model import build_plan, model_cohorts, simulate
-    from tests.scenario_model import calibration
-
     inputs = check_inputs(
         data={"chain": "BE", "origin": "2025-12", "horizon": 2, "paths": 1,
               "capacity": {"fte": 30}, "inflow": {"monthly": [5, 5]}},
