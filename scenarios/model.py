@@ -150,8 +150,8 @@ def build_plan(*, inputs: ScenarioInputs, calibration: Calibration, start: Start
     fast = inputs.fast_track_nationalities
     nationality_shares = c.value("nationality_shares")
     groups = np.zeros(2 * len(fast) + 1)
-    for code, share in nationality_shares.items():
-        groups[_group(code, fast)] += float(share)
+    codes = list(nationality_shares)
+    np.add.at(groups, _groups(np.array(codes), fast), [float(nationality_shares[c]) for c in codes])
     group_shares = _normalised(groups)
     grants = c.value("grant_share")
     grant = np.array([float(grants.get(t, 0)) for t in tracks])
@@ -193,12 +193,16 @@ def _normalised(shares: np.ndarray) -> np.ndarray:
     return shares / total if total > 0 else np.full(shares.size, 1 / shares.size)
 
 
-def _group(code: str, fast: tuple[str, ...]) -> int:
-    """The nationality group of ``code``: each fast-track nationality is a group of its own,
+def _groups(codes: np.ndarray, fast: tuple[str, ...]) -> np.ndarray:
+    """The nationality group of each code: each fast-track nationality is a group of its own,
     the others are grouped between them in code order, which keeps the tie order exact."""
-    position = int(np.searchsorted(np.array(fast, dtype=object), code, side="left")) if fast else 0
-    exact = position < len(fast) and fast[position] == code
-    return 2 * position + (1 if exact else 0)
+    codes = np.asarray(codes, dtype=str)
+    if not fast:
+        return np.zeros(codes.size, dtype=np.int64)
+    named = np.array(fast, dtype=str)
+    position = np.searchsorted(named, codes, side="left")
+    exact = named[np.minimum(position, len(fast) - 1)] == codes
+    return (2 * position + exact).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -217,10 +221,12 @@ class Cohorts:
 
 def start_cohorts(*, plan: Plan, start: StartState) -> tuple[np.ndarray, ...]:
     """The start state's cohorts merged by what this run tells apart, in tie order."""
-    track_index = {t: i for i, t in enumerate(plan.tracks)}
-    tracks = np.array([track_index.get(t, len(plan.tracks)) for t in start.track], dtype=np.int64)
+    known = np.array(plan.tracks, dtype=str)
+    given = np.asarray(start.track, dtype=str)
+    position = np.minimum(np.searchsorted(known, given), len(known) - 1)
+    tracks = np.where(known[position] == given, position, len(known)).astype(np.int64)
     fast = plan.fast_nationalities
-    groups = np.array([_group(n, fast) for n in start.nationality], dtype=np.int64)
+    groups = _groups(start.nationality, fast)
     keys = np.column_stack([
         start.lodged.astype(np.int64), start.deadline.astype(np.int64), tracks, groups,
     ]) if start.count.size else np.zeros((0, 4), dtype=np.int64)  # fmt: skip
