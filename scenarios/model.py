@@ -304,6 +304,8 @@ class _Decisions:
             return np.zeros(0, dtype=np.int64), np.zeros((0, self.paths), dtype=np.float32)
         columns = np.concatenate(self.columns)
         counts = np.vstack(self.counts)
+        if (np.diff(columns) > 0).all():  # one queue read front to back: in order already
+            return columns, counts
         order = np.argsort(columns, kind="stable")
         columns, counts = columns[order], counts[order]
         starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
