@@ -161,7 +161,7 @@ class _Checker:
         self, value: Any, name: str, *, low: Decimal = Decimal(0), high: Decimal | None = None,
         above_low: bool = False,
     ) -> Decimal | None:  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             self.fail(name, "must be a number")
             return None
         try:
