@@ -27,6 +27,8 @@ from scenarios import months
 
 # A calibration lives as long as its data version; this only bounds what an old one occupies.
 CACHE_TTL = 24 * 3600
+# Part of the cache key: a change to what a calibration holds leaves the old ones behind.
+CALIBRATION_FORMAT = 3
 # The seasonal profile needs two full years of history.
 SEASONAL_WINDOW = 24
 
@@ -89,12 +91,21 @@ FROM chain_casefact f
 WHERE f.chain_id = %(chain)s AND f.return_opened BETWEEN %(first)s AND %(last)s
 GROUP BY 2
 UNION ALL
-SELECT 'return_ended', date_trunc('month', least(f.departed, f.return_closed))::date, '',
-    count(*), 0
+SELECT 'return_ended',
+    date_trunc('month', greatest(f.return_opened, least(f.departed, f.return_closed)))::date,
+    '', count(*), 0
 FROM chain_casefact f
 WHERE f.chain_id = %(chain)s AND f.return_opened IS NOT NULL
-  AND least(f.departed, f.return_closed) BETWEEN %(first)s AND %(last)s
+  AND coalesce(f.departed, f.return_closed) IS NOT NULL
+  AND greatest(f.return_opened, least(f.departed, f.return_closed))
+    BETWEEN %(first)s AND %(last)s
 GROUP BY 2
+UNION ALL
+SELECT 'return_open_before', NULL, '', count(*), 0
+FROM chain_casefact f
+WHERE f.chain_id = %(chain)s AND f.return_opened <= %(e0)s
+  AND (f.departed IS NULL OR f.departed > %(e0)s)
+  AND (f.return_closed IS NULL OR f.return_closed > %(e0)s)
 """
 
 _NATIONALITIES = """
@@ -110,41 +121,54 @@ SELECT (d + interval '1 month' - interval '1 day')::date AS e
 FROM generate_series(%(before)s::date, %(last_start)s::date, interval '1 month') d
 """
 
-# The open return cases at each month end (from the one before the window on).
-_RETURN_STOCK = f"""
-SELECT e.e, count(f.case_id)
-FROM ({_ENDS}) e
-LEFT JOIN chain_casefact f ON f.chain_id = %(chain)s AND f.return_opened <= e.e
-  AND (f.departed IS NULL OR f.departed > e.e)
-  AND (f.return_closed IS NULL OR f.return_closed > e.e)
-GROUP BY 1
-"""
-
-# Persons in reception at each month end, in procedure, status holder or other, and those
-# leaving in each month, classed as they were on their last day in.
-_RECEPTION = f"""
-WITH stays AS (
-    SELECT f.lodged, f.decided, f.outcome, r.days
+# Persons in reception at the end of the month before the window and the changes in each month
+# of it ("stock"), in procedure, status holder and in total: each stay is a phase [enter, leave)
+# of each kind, so a stock is its count at the first end plus what entered less what left
+# (as the indicators' stocks). Those leaving in each month ("left") are classed as they were
+# on their last day in. Only stays reaching past the first end are read: a person's stays are
+# in order, so the last one tells whether any does.
+_RECEPTION = """
+WITH stays AS MATERIALIZED (
+    SELECT f.lodged, f.decided, f.outcome = 'DECISION_GRANTED' AS granted,
+        lower(r.days) AS lo, upper(r.days) AS hi
     FROM chain_casefact f CROSS JOIN LATERAL unnest(f.reception) r(days)
     WHERE f.chain_id = %(chain)s AND cardinality(f.reception) > 0
-      AND (upper(r.days) IS NULL OR upper(r.days) > %(before)s)
-      AND lower(r.days) <= %(last)s
+      AND coalesce(upper(f.reception[cardinality(f.reception)]), 'infinity') > %(e0)s
+      AND lower(f.reception[1]) <= %(last)s
+      AND coalesce(upper(r.days), 'infinity') > %(e0)s AND lower(r.days) <= %(last)s
 ),
-classed AS (
-    SELECT e.e AS day, 'stock' AS what, s.lodged, s.decided, s.outcome
-    FROM stays s JOIN ({_ENDS}) e ON s.days @> e.e
+phases AS (
+    SELECT 'total' AS kind, lo AS enter, hi AS leave FROM stays
     UNION ALL
-    SELECT upper(s.days) - 1, 'left', s.lodged, s.decided, s.outcome
-    FROM stays s WHERE upper(s.days) - 1 BETWEEN %(first)s AND %(last)s
+    SELECT 'holder', greatest(lo, decided), hi FROM stays WHERE granted AND decided IS NOT NULL
     UNION ALL
-    SELECT lower(s.days), 'entered', s.lodged, s.decided, s.outcome
-    FROM stays s WHERE lower(s.days) BETWEEN %(first)s AND %(last)s
+    SELECT 'procedure', greatest(lo, lodged), least(hi, decided) FROM stays
+    WHERE lodged IS NOT NULL
+),
+live AS (SELECT * FROM phases WHERE leave IS NULL OR enter < leave),
+moves AS (
+    SELECT kind, %(e0)s::date AS day, count(*) AS n FROM live
+    WHERE enter <= %(e0)s AND (leave IS NULL OR leave > %(e0)s) GROUP BY 1
+    UNION ALL
+    SELECT kind, enter, count(*) FROM live WHERE enter > %(e0)s AND enter <= %(last)s
+    GROUP BY 1, 2
+    UNION ALL
+    SELECT kind, leave, -count(*) FROM live WHERE leave > %(e0)s AND leave <= %(last)s
+    GROUP BY 1, 2
 )
-SELECT date_trunc('month', day)::date, what,
-    count(*) FILTER (WHERE lodged <= day AND (decided IS NULL OR decided > day)),
-    count(*) FILTER (WHERE outcome = 'DECISION_GRANTED' AND decided <= day),
-    count(*)
-FROM classed GROUP BY 1, 2
+SELECT date_trunc('month', day)::date, 'stock',
+    coalesce(sum(n) FILTER (WHERE kind = 'procedure'), 0),
+    coalesce(sum(n) FILTER (WHERE kind = 'holder'), 0),
+    coalesce(sum(n) FILTER (WHERE kind = 'total'), 0)
+FROM moves GROUP BY 1
+UNION ALL
+SELECT date_trunc('month', hi - 1)::date, 'left',
+    count(*) FILTER (WHERE lodged <= hi - 1 AND (decided IS NULL OR decided > hi - 1)),
+    count(*) FILTER (WHERE granted AND decided <= hi - 1), count(*)
+FROM stays WHERE hi - 1 BETWEEN %(first)s AND %(last)s GROUP BY 1
+UNION ALL
+SELECT date_trunc('month', lo)::date, 'entered', 0, 0, count(*)
+FROM stays WHERE lo BETWEEN %(first)s AND %(last)s GROUP BY 1
 """
 
 # The FTE at each month end: per partner and location, the latest measurement on or before it.
@@ -164,7 +188,7 @@ GROUP BY 1
 def calibrate(*, chain: str, origin: int, window: int) -> Calibration:
     """The chain's parameters at ``origin`` from its ``window`` months, cached per data version."""
     version = cache.get(DATA_VERSION_KEY, 0)
-    key = f"scenario-calibration:{version}:{chain}:{origin}:{window}"
+    key = f"scenario-calibration:{CALIBRATION_FORMAT}:{version}:{chain}:{origin}:{window}"
     found = cache.get(key)
     if found is None:
         found = _calibrate(chain=chain, origin=origin, window=window)
@@ -182,14 +206,13 @@ def _calibrate(*, chain: str, origin: int, window: int) -> Calibration:
         "last": months.last_day(origin),
         "before": months.first_day(first_month - 1),
         "last_start": months.first_day(origin),
+        "e0": months.last_day(first_month - 1),
     }
     with connection.cursor() as cursor:
         cursor.execute(_MONTHLY_CASES, bind)
         cases = cursor.fetchall()
         cursor.execute(_NATIONALITIES, bind)
         nationalities = cursor.fetchall()
-        cursor.execute(_RETURN_STOCK, bind)
-        return_stock = {months.month_of(e): n for e, n in cursor.fetchall()}
         cursor.execute(_RECEPTION, bind)
         reception = cursor.fetchall()
         cursor.execute(_FTE, bind)
@@ -204,7 +227,11 @@ def _calibrate(*, chain: str, origin: int, window: int) -> Calibration:
     lodged_by_track: dict[str, int] = dict.fromkeys(tracks, 0)
     decided_by_track: dict[str, int] = dict.fromkeys(tracks, 0)
     granted_by_track: dict[str, int] = dict.fromkeys(tracks, 0)
+    open_before = 0
     for what, month, track, n, granted in cases:
+        if what == "return_open_before":
+            open_before = n
+            continue
         i = index[months.month_of(month)]
         flows[what][i] += n
         if what == "decided":
@@ -246,6 +273,11 @@ def _calibrate(*, chain: str, origin: int, window: int) -> Calibration:
 
     staff = np.array([fte.get(m, 0.0) for m in window_months])
     measured = staff > 0
+    if not measured.any():
+        # No FTE measured: capacity is one "FTE" deciding the window's mean a month.
+        fte = {origin: 1.0}
+        staff = np.ones(window)
+        measured = staff > 0
     decided = flows["decided"]
     productivity = _ratio(decided[measured].sum(), staff[measured].sum())
     per_fte = decided[measured] / staff[measured]
@@ -259,7 +291,9 @@ def _calibrate(*, chain: str, origin: int, window: int) -> Calibration:
 
     _reception(p, reception, window_months, inflow, labels)
 
-    previous = np.array([return_stock.get(m - 1, 0) for m in window_months], dtype=float)
+    # Open return cases at each previous month end: at the first, then plus opened less ended.
+    flow = flows["return_opened"] - flows["return_ended"]
+    previous = open_before + np.concatenate([[0.0], np.cumsum(flow)[:-1]])
     rejected = decided - flows["granted"]
     p["return_case_share"] = Parameter(
         min(1.0, _ratio(flows["return_opened"].sum(), rejected.sum())), months_where(rejected > 0)
@@ -275,17 +309,22 @@ def _reception(
     window_months: list[int], inflow: np.ndarray, labels: list[str],
 ) -> None:  # fmt: skip
     """Entry share and leave rates from the month-end stocks and the month's movements."""
-    stock: dict[int, tuple[int, int, int]] = {}
+    change = np.zeros((len(window_months) + 1, 3))  # the first end, then each window month
     moved: dict[tuple[str, int], tuple[int, int, int]] = {}
+    first = window_months[0] - 1
     for month, what, procedure, holders, total in rows:
         key = months.month_of(month)
         if what == "stock":
-            stock[key] = (procedure, holders, total - procedure - holders)
+            change[key - first] += (
+                float(procedure),
+                float(holders),
+                float(total - procedure - holders),
+            )
         else:
             moved[(what, key)] = (procedure, holders, total - procedure - holders)
-    entered = np.array([sum(moved.get(("entered", m), (0, 0, 0))) for m in window_months])
-    holders_before = np.array([stock.get(m - 1, (0, 0, 0))[1] for m in window_months], float)
-    others_before = np.array([stock.get(m - 1, (0, 0, 0))[2] for m in window_months], float)
+    stock = np.cumsum(change, axis=0)[:-1]  # at the end of each month before a window month
+    entered = np.array([moved.get(("entered", m), (0, 0, 0))[2] for m in window_months])
+    holders_before, others_before = stock[:, 1], stock[:, 2]
     holders_left = np.array([moved.get(("left", m), (0, 0, 0))[1] for m in window_months])
     others_left = np.array([moved.get(("left", m), (0, 0, 0))[2] for m in window_months])
 

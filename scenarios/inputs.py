@@ -17,12 +17,16 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 
 from chain import clock
+from chain.indicators.engine import DATA_VERSION_KEY
 from chain.vocabulary import CHAINS, TRACKS
 from scenarios import months
 
+# A chain's extent lives as long as its data version; this only bounds an old one.
+EXTENT_TTL = 24 * 3600
 MAX_HORIZON = 36
 MAX_PATHS = 5000
 MAX_WINDOW = 120
@@ -114,7 +118,12 @@ def default_origin(today: date) -> int:
 
 
 def chain_extent(chain: str) -> tuple[int | None, frozenset[str]]:
-    """The first month of the chain's data and the nationalities its cases have."""
+    """The first month of the chain's data and the nationalities its cases have (cached per
+    indicator data version, as the calibration)."""
+    key = f"scenario-extent:{cache.get(DATA_VERSION_KEY, 0)}:{chain}"
+    found = cache.get(key)
+    if found is not None:
+        return found
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(first_event) FROM chain_casefact WHERE chain_id = %s", [chain])
         first = cursor.fetchone()[0]
@@ -124,7 +133,9 @@ def chain_extent(chain: str) -> tuple[int | None, frozenset[str]]:
             [chain],
         )
         nationalities = frozenset(row[0] for row in cursor.fetchall())
-    return (months.month_of(first) if first else None), nationalities
+    found = ((months.month_of(first) if first else None), nationalities)
+    cache.set(key, found, EXTENT_TTL)
+    return found
 
 
 class _Checker:
@@ -150,7 +161,7 @@ class _Checker:
         self, value: Any, name: str, *, low: Decimal = Decimal(0), high: Decimal | None = None,
         above_low: bool = False,
     ) -> Decimal | None:  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             self.fail(name, "must be a number")
             return None
         try:

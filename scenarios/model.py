@@ -150,8 +150,8 @@ def build_plan(*, inputs: ScenarioInputs, calibration: Calibration, start: Start
     fast = inputs.fast_track_nationalities
     nationality_shares = c.value("nationality_shares")
     groups = np.zeros(2 * len(fast) + 1)
-    for code, share in nationality_shares.items():
-        groups[_group(code, fast)] += float(share)
+    codes = list(nationality_shares)
+    np.add.at(groups, _groups(np.array(codes), fast), [float(nationality_shares[c]) for c in codes])
     group_shares = _normalised(groups)
     grants = c.value("grant_share")
     grant = np.array([float(grants.get(t, 0)) for t in tracks])
@@ -193,12 +193,16 @@ def _normalised(shares: np.ndarray) -> np.ndarray:
     return shares / total if total > 0 else np.full(shares.size, 1 / shares.size)
 
 
-def _group(code: str, fast: tuple[str, ...]) -> int:
-    """The nationality group of ``code``: each fast-track nationality is a group of its own,
+def _groups(codes: np.ndarray, fast: tuple[str, ...]) -> np.ndarray:
+    """The nationality group of each code: each fast-track nationality is a group of its own,
     the others are grouped between them in code order, which keeps the tie order exact."""
-    position = int(np.searchsorted(np.array(fast, dtype=object), code, side="left")) if fast else 0
-    exact = position < len(fast) and fast[position] == code
-    return 2 * position + (1 if exact else 0)
+    codes = np.asarray(codes, dtype=str)
+    if not fast:
+        return np.zeros(codes.size, dtype=np.int64)
+    named = np.array(fast, dtype=str)
+    position = np.searchsorted(named, codes, side="left")
+    exact = named[np.minimum(position, len(fast) - 1)] == codes
+    return (2 * position + exact).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -217,10 +221,12 @@ class Cohorts:
 
 def start_cohorts(*, plan: Plan, start: StartState) -> tuple[np.ndarray, ...]:
     """The start state's cohorts merged by what this run tells apart, in tie order."""
-    track_index = {t: i for i, t in enumerate(plan.tracks)}
-    tracks = np.array([track_index.get(t, len(plan.tracks)) for t in start.track], dtype=np.int64)
+    known = np.array(plan.tracks, dtype=str)
+    given = np.asarray(start.track, dtype=str)
+    position = np.minimum(np.searchsorted(known, given), len(known) - 1)
+    tracks = np.where(known[position] == given, position, len(known)).astype(np.int64)
     fast = plan.fast_nationalities
-    groups = np.array([_group(n, fast) for n in start.nationality], dtype=np.int64)
+    groups = _groups(start.nationality, fast)
     keys = np.column_stack([
         start.lodged.astype(np.int64), start.deadline.astype(np.int64), tracks, groups,
     ]) if start.count.size else np.zeros((0, 4), dtype=np.int64)  # fmt: skip
@@ -295,9 +301,11 @@ class _Decisions:
     def merged(self) -> tuple[np.ndarray, np.ndarray]:
         """Cohorts in order, each once, and the cases decided in them (cohorts x paths)."""
         if not self.columns:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, self.paths))
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.paths), dtype=np.float32)
         columns = np.concatenate(self.columns)
-        counts = np.vstack(self.counts).astype(np.float64)
+        counts = np.vstack(self.counts)
+        if (np.diff(columns) > 0).all():  # one queue read front to back: in order already
+            return columns, counts
         order = np.argsort(columns, kind="stable")
         columns, counts = columns[order], counts[order]
         starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
@@ -319,7 +327,7 @@ def _take(
     The queue is read block by block from its front, until every path has what it wants or
     the queue ends; decided cases are taken from the state and recorded in ``decisions``.
     """
-    need = wanted.astype(np.float32)
+    need = wanted.astype(np.float32)  # a copy: the caller's stays as it was
     position, width = 0, _BLOCK
     while position < queue.size and need.max(initial=0) > 0:
         rows = queue[position : position + width]
@@ -348,7 +356,7 @@ def _medians(decided: np.ndarray, lead: np.ndarray, segments: np.ndarray) -> np.
     count = len(segments) - 1
     if rows == 0:
         return np.full((paths, count), np.nan)
-    cumulative = np.cumsum(decided.T, axis=1)  # paths x rows
+    cumulative = np.cumsum(decided.T, axis=1, dtype=np.float64)  # paths x rows
 
     def through(row: np.ndarray) -> np.ndarray:
         """Cases in the rows before ``row``, per path and segment."""
@@ -483,16 +491,19 @@ def simulate(
         one = onehot[columns]
         is_over = (deadline_days[columns] < end)[:, None]
         is_within = (deadline_days[columns] >= decision_day.astype(np.int64))[:, None]
-        done = taken.T @ np.hstack([one, one * is_within, one * is_over,
-                                  one * partial[columns, i : i + 1]])  # fmt: skip
+        # Whole cases in single precision are exact; euros are summed in double.
+        weights = np.hstack([one, one * is_within, one * is_over]).astype(np.float32)
+        done = (taken.T @ weights).astype(np.float64)
+        paying = np.flatnonzero(partial[columns, i] > 0)
         t = n_tracks
         count, hits = done[:, :t], done[:, t : 2 * t]
         open_cases = open_cases + inflow - count
-        over = over - done[:, 2 * t : 3 * t]
+        over = over - done[:, 2 * t :]
         owing = np.flatnonzero(alive[:active] & (full[:active, i] > 0))
         exposure = plan.notice_rate * (
             state[owing].T.astype(np.float64) @ (onehot[owing] * full[owing, i : i + 1])
-            + done[:, 3 * t :]
+            + taken[paying].T.astype(np.float64)
+            @ (one[paying] * partial[columns[paying], i : i + 1])
         )
         cumulative = cumulative + exposure
         figures["inflow"][i] = inflow
@@ -576,13 +587,22 @@ def _over_term_first(
     _take(state, take_rest, rest, alive, decisions)
 
 
+def ets_paths(errors: np.ndarray, smoothing: float) -> np.ndarray:
+    """Simulated paths of an ETS(A,N,N) model from level 1: month m is the level then plus
+    its error, and each error moves the level by ``smoothing`` times itself. ``errors`` are
+    months x paths, relative to the level; this is what statsmodels' ``simulate`` of the
+    fitted model gives (tests/test_scenario_known_answers.py checks it), for all paths at once.
+    """
+    level = np.vstack([np.zeros((1, errors.shape[1])), np.cumsum(errors, axis=0)[:-1]])
+    return 1 + smoothing * level + errors
+
+
 def _inflow_paths(plan: Plan, rng: np.random.Generator) -> np.ndarray:
     """Whole new cases per month (rows) and path (columns), remainders carried."""
     if plan.paths == 1:
         return plan.inflow_whole[:, None]
     errors = rng.normal(0.0, plan.inflow_dispersion, size=(plan.horizon, plan.paths))
-    level = np.vstack([np.zeros((1, plan.paths)), np.cumsum(errors, axis=0)[:-1]])
-    noise = np.maximum(1 + plan.inflow_smoothing * level + errors, 0.0)
+    noise = np.maximum(ets_paths(errors, plan.inflow_smoothing), 0.0)
     values = plan.inflow_expected[:, None] * noise
     whole = np.zeros_like(values)
     carry = np.zeros(plan.paths)

@@ -24,7 +24,7 @@ from scenarios.model import (
     model_cohorts,
     simulate,
 )
-from scenarios.start_state import StartState, read_start_state
+from scenarios.start_state import StartState, start_state
 
 # Figures that count whole cases: whole numbers in a deterministic run.
 WHOLE = ("inflow", "decisions", "open_cases", "open_cases_over_term")
@@ -51,7 +51,7 @@ def run_inputs(*, inputs: ScenarioInputs) -> ScenarioResult:
     """Run already checked inputs (calibrated on the chain's data at their origin)."""
     calibration = calibrate(chain=inputs.chain, origin=inputs.origin, window=inputs.window)
     calibration = calibration.with_overrides(dict(inputs.overrides))
-    start = read_start_state(chain=inputs.chain, origin=inputs.origin, term_rules=inputs.term_rules)
+    start = start_state(chain=inputs.chain, origin=inputs.origin, term_rules=inputs.term_rules)
     plan = build_plan(inputs=inputs, calibration=calibration, start=start)
     simulation = simulate(plan=plan, cohorts=model_cohorts(plan=plan, start=start))
     return ScenarioResult(
@@ -135,33 +135,47 @@ def calibration_json(calibration: Calibration) -> dict[str, Any]:
     return answer
 
 
-def _figure(values: np.ndarray, name: str) -> Any:
-    """One figure of one month over the paths: a number for one path, else its bands."""
-    if values.size == 1:
-        value = float(values[0])
-        if np.isnan(value):
-            return None
-        return round(value) if name in WHOLE else round(value, 3)
-    if np.isnan(values).all():
-        return None
-    answer = {key: round(float(np.nanpercentile(values, q)), 3) for key, q in BANDS}
-    answer["mean"] = round(float(np.nanmean(values)), 3)
-    return answer
+def _bands(values: np.ndarray, name: str) -> list[Any]:
+    """One figure over the months (rows) and paths (columns): per month a number for one
+    path, else its p10, p50, p90 and mean; None where no path has a value."""
+    if values.shape[1] == 1:
+        return [
+            None if np.isnan(v) else (round(float(v)) if name in WHOLE else round(float(v), 3))
+            for v in values[:, 0]
+        ]
+    empty = np.isnan(values).all(axis=1)
+    filled = np.where(empty[:, None], 0.0, values)
+    with np.errstate(invalid="ignore"):
+        if np.isnan(filled).any():
+            quantiles = np.nanpercentile(filled, [10, 50, 90], axis=1)
+            means = np.nanmean(filled, axis=1)
+        else:
+            quantiles = np.percentile(filled, [10, 50, 90], axis=1)
+            means = filled.mean(axis=1)
+    return [
+        None if empty[i] else {
+            "p10": round(float(quantiles[0, i]), 3), "p50": round(float(quantiles[1, i]), 3),
+            "p90": round(float(quantiles[2, i]), 3), "mean": round(float(means[i]), 3),
+        }
+        for i in range(values.shape[0])
+    ]  # fmt: skip
 
 
 def months_json(simulation: Simulation) -> list[dict[str, Any]]:
     """The figures per month, in total and per track."""
     plan = simulation.plan
+    totals = {name: _bands(simulation.totals[name], name) for name in FIGURES}
+    tracks = {
+        track: {name: _bands(simulation.per_track[name][:, :, t], name) for name in CASE_FIGURES}
+        for t, track in enumerate(plan.tracks)
+    }
     answer = []
     for i in range(plan.horizon):
         row: dict[str, Any] = {"month": months.label(plan.origin + i + 1)}
-        for name in FIGURES:
-            row[name] = _figure(simulation.totals[name][i], name)
+        row.update({name: totals[name][i] for name in FIGURES})
         row["tracks"] = {
-            track: {
-                name: _figure(simulation.per_track[name][i, :, t], name) for name in CASE_FIGURES
-            }
-            for t, track in enumerate(plan.tracks)
+            track: {name: figures[name][i] for name in CASE_FIGURES}
+            for track, figures in tracks.items()
         }
         answer.append(row)
     return answer

@@ -13,12 +13,16 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 
+from chain.indicators.engine import DATA_VERSION_KEY
 from chain.models import LegalTermRule
 from scenarios import months
 from scenarios.inputs import TermRule
 
+# A start state lives as long as its data version; this only bounds an old one.
+CACHE_TTL = 24 * 3600
 # A deadline that never comes: cases without a term rule are never over term.
 NEVER = date(2999, 12, 31)
 # Under a scenario term rule, a recorded TERM_EXTENDED gives at least this many months.
@@ -111,6 +115,17 @@ def legal_terms(*, chain: str) -> tuple[LegalTerm, ...]:
     """The chain's legal term rules (data, edited in the admin)."""
     rules = LegalTermRule.objects.filter(chain_id=chain).order_by("lodged_from")
     return tuple(LegalTerm(r.lodged_from, r.lodged_to, r.months) for r in rules)
+
+
+def start_state(*, chain: str, origin: int, term_rules: tuple[TermRule, ...]) -> StartState:
+    """``read_start_state``, cached per indicator data version (as the calibration)."""
+    rules = ",".join(f"{r.lodged_from}:{r.months}" for r in term_rules)
+    key = f"scenario-start:{cache.get(DATA_VERSION_KEY, 0)}:{chain}:{origin}:{rules}"
+    found = cache.get(key)
+    if found is None:
+        found = read_start_state(chain=chain, origin=origin, term_rules=term_rules)
+        cache.set(key, found, CACHE_TTL)
+    return found
 
 
 def read_start_state(*, chain: str, origin: int, term_rules: tuple[TermRule, ...]) -> StartState:

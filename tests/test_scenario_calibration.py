@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 import time_machine
 from django.db.backends.postgresql.psycopg_any import DateRange
@@ -229,3 +230,37 @@ def test_an_origin_before_the_chains_data_is_refused(history: None) -> None:
     with pytest.raises(InvalidInputs) as raised:
         parse_inputs(data={"chain": "BE"}, today=date(2026, 1, 10))
     assert set(raised.value.errors) == {"origin"}
+
+
+def test_a_start_state_is_cached_until_the_data_version_changes(history: None) -> None:
+    from django.core.cache import cache
+
+    from chain.indicators.engine import DATA_VERSION_KEY
+    from scenarios.start_state import start_state
+
+    first = start_state(chain="NL", origin=ORIGIN, term_rules=())
+    facts(7, lodged=date(2025, 6, 3), track="1", nationality="SYR")
+    assert start_state(chain="NL", origin=ORIGIN, term_rules=()).open_cases == first.open_cases
+    cache.set(DATA_VERSION_KEY, "after-a-recompute", None)
+    assert start_state(chain="NL", origin=ORIGIN, term_rules=()).open_cases == 480 + 7
+
+
+def test_the_seasonal_profile_needs_two_years_and_averages_one() -> None:
+    from scenarios.calibration import _seasonal_profile
+
+    window = list(
+        range(months.parse_month("2024-01") or 0, (months.parse_month("2025-12") or 0) + 1)
+    )
+    inflow = np.array([130.0 if m % 12 == 0 else 100.0 for m in window])
+    profile = _seasonal_profile(inflow, window)
+    assert abs(sum(profile) / 12 - 1) < 1e-12
+    assert profile[0] == pytest.approx(1.3 / (12.3 / 12))
+    assert _seasonal_profile(inflow[-12:], window[-12:]) == [1.0] * 12
+
+
+def test_a_flat_or_short_inflow_history_is_its_own_forecast() -> None:
+    from scenarios.calibration import _ets
+
+    assert _ets(np.array([40.0] * 12)) == (40.0, 0.0, 0.0)
+    level, alpha, spread = _ets(np.array([10.0, 20.0]))
+    assert (level, alpha, spread) == (15.0, 0.0, 5.0)

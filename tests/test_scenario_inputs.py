@@ -108,6 +108,7 @@ def test_it_names_every_bad_field_at_once() -> None:
         ({"capacity": {"fte": [1, 2]}}, "capacity.fte"),
         ({"capacity": {"fte": -1}}, "capacity.fte"),
         ({"capacity": {"productivity": "many"}}, "capacity.productivity"),
+        ({"capacity": {"productivity": "3.1"}}, "capacity.productivity"),
         ({"policy": {"kind": "over_term_share", "share": -0.1}}, "policy.share"),
         ({"penalty": {"notice_rate": 1.01}}, "penalty.notice_rate"),
         ({"reception": {"planning_norm": 0}}, "reception.planning_norm"),

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from scenarios import months
-from scenarios.model import largest_remainder
-from tests.scenario_model import run, start_state, total, track
+from scenarios.inputs import check_inputs
+from scenarios.model import build_plan, ets_paths, largest_remainder, model_cohorts, simulate
+from tests.scenario_model import calibration, run, start_state, total, track
 
 
 def test_without_capacity_every_case_turns_over_term_at_its_own_deadline() -> None:
@@ -253,3 +255,34 @@ def test_return_cases_open_from_rejections_and_close_at_the_departure_rate() -> 
     opened = 7 * 0.5
     assert total(simulation, "departures") == [(40 + opened) * 0.25]
     assert total(simulation, "open_return_cases") == [(40 + opened) * 0.75]
+
+
+def test_the_inflow_paths_are_those_statsmodels_simulates_for_the_fitted_ets_model() -> None:
+    series = np.array([100, 120, 95, 130, 110, 140, 125, 150, 135, 128, 160, 145], dtype=float)
+    fitted = ETSModel(series, error="add", trend=None).fit(disp=False)
+    level, alpha = float(fitted.forecast(1)[0]), float(fitted.params[0])
+    errors = np.random.default_rng(3).normal(0, 10, size=(6, 4))
+    simulated = fitted.simulate(6, repetitions=4, anchor="end", random_errors=errors)
+    ours = level * ets_paths(errors / level, alpha)
+    assert np.allclose(np.asarray(simulated), ours)
+
+
+def test_a_belgian_scenario_runs_on_its_own_tracks() -> None:
+    rows = [
+        ("2025-05-10", "2025-11-10", "P", "SYR", 40),
+        ("2025-11-10", "2026-05-10", "U", "AFG", 10),
+    ]
+    inputs = check_inputs(
+        data={"chain": "BE", "origin": "2025-12", "horizon": 2, "paths": 1,
+              "capacity": {"fte": 30}, "inflow": {"monthly": [5, 5]}},
+        today=date(2026, 1, 10), first_month=months.parse_month("2020-01"),
+        nationalities=frozenset({"SYR", "AFG"}),
+    )  # fmt: skip
+    c = calibration(track_shares={"P": 0.8, "U": 0.2}, grant_share={"P": 0.5, "U": 0.1})
+    plan = build_plan(inputs=inputs, calibration=c, start=start_state(rows))
+    simulation = simulate(plan=plan, cohorts=model_cohorts(plan=plan, start=start_state(rows)))
+    assert plan.tracks == ("P", "U")
+    # Month 2: all 30 open cases, in FIFO order: P of May, U of November, then the new ones.
+    assert track(simulation, "decisions", "P") == [30, 18]
+    assert track(simulation, "inflow", "P") == [4, 4]
+    assert track(simulation, "open_cases", "U") == [11, 0]
