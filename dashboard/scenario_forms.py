@@ -8,7 +8,7 @@ fills the form from a preset's or a saved scenario's inputs.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -137,8 +137,12 @@ class ScenarioForm(forms.Form):
             self.add_error("term_months", _("Give both the date and the months of a term rule."))
         if cleaned.get("hires"):
             for line in cleaned["hires"].splitlines():
-                if line.strip() and not _HIRE.fullmatch(line.strip()):
+                found = _HIRE.fullmatch(line.strip())
+                if line.strip() and (not found or _decimal(found.group(2)) is None):
                     self.add_error("hires", _("“%(line)s” is not a hire.") % {"line": line})
+        monthly = [_decimal(v) for v in _numbers(cleaned.get("inflow_monthly") or "")]
+        if None in monthly:
+            self.add_error("inflow_monthly", _("Write one number per month."))
         return cleaned
 
     def inputs(self) -> dict[str, Any]:
@@ -153,7 +157,7 @@ class ScenarioForm(forms.Form):
         if kind == "annual":
             data["inflow"] = {"annual": _number(c.get("inflow_annual"))}
         elif kind == "monthly":
-            data["inflow"] = {"monthly": [_decimal_text(v) for v in _numbers(c["inflow_monthly"])]}
+            data["inflow"] = {"monthly": [_decimal(v) for v in _numbers(c["inflow_monthly"])]}
         else:
             data["inflow"] = {"baseline": True}
         capacity: dict[str, Any] = {}
@@ -166,7 +170,7 @@ class ScenarioForm(forms.Form):
             found = _HIRE.fullmatch(line.strip())
             if found:
                 month, fte, ramp = found.groups()
-                hires.append({"month": month, "fte": _decimal_text(fte),
+                hires.append({"month": month, "fte": _decimal(fte),
                               "ramp_months": int(ramp) if ramp else 1})  # fmt: skip
         if hires:
             capacity["hires"] = hires
@@ -203,9 +207,13 @@ class ScenarioForm(forms.Form):
                 self.add_error(None, text)
 
 
-def _decimal_text(text: str) -> str | float:
+def _decimal(text: str) -> int | float | None:
     """A number as written, the active language's decimal comma read as a point."""
-    return text.replace(",", ".")
+    try:
+        number = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return _number(number) if number.is_finite() else None
 
 
 def initial_from(inputs: dict[str, Any], *, chain: str) -> dict[str, Any]:

@@ -183,3 +183,14 @@ def test_a_saved_scenario_whose_months_passed_shows_its_forecast_against_actual(
     assert "Forecast against actual" in page
     checked = page[page.index("Forecast against actual, per figure") :]
     assert re.search(r"Open cases</th><td class=\"num\">3</td>", checked)
+
+
+def test_monthly_inflow_and_hires_are_read_as_numbers_in_dutch(history, make_user) -> None:
+    client = client_of(make_user("nl", CHAIN_DIRECTOR), "nl")
+    page = run(client, inflow_kind="monthly", inflow_monthly="30; 31,5 32 33 34 35",
+               hires="2026-02 1,5 2", share="0,7", planning_norm="0,96")  # fmt: skip
+    inputs = saved_inputs(page)
+    assert '"monthly": [30, 31.5, 32, 33, 34, 35]' in inputs
+    assert '"fte": 1.5' in inputs
+    bad = client.get("/scenarios/", {**RUN, "inflow_kind": "monthly", "inflow_monthly": "3 x"})
+    assert bad.status_code == 400
