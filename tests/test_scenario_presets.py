@@ -8,14 +8,18 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.access import ADMINISTRATOR
 from chain.models import CatalogueChange, DirtyRange
-from scenarios.models import Preset
+from devtools.management.commands.demo import DEMO_USER
+from devtools.management.commands.demo import Command as DemoCommand
+from scenarios.models import Preset, SavedScenario
 from scenarios.presets import load_presets, scale_inputs
+from tests.scenario_web import TODAY, build_history
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +116,20 @@ def test_an_administrator_edits_a_preset_in_the_admin_audited_without_a_recomput
     )
     client.post(f"/admin/scenarios/preset/{preset.pk}/delete/", {"post": "yes"})
     assert CatalogueChange.objects.filter(object_type="Preset", action="delete").count() == 1
+
+
+def test_the_demo_loads_scaled_presets_and_saves_a_baseline_per_chain(
+    catalogue: None, tmp_path: Path
+) -> None:
+    with time_machine.travel(TODAY, tick=True):
+        build_history(compute=True)
+        User.objects.create_user(DEMO_USER)
+        (tmp_path / "manifest.json").write_text(json.dumps({"scale": 0.1}))
+        DemoCommand(stdout=StringIO())._scenarios(tmp_path, 0.02)
+        DemoCommand(stdout=StringIO())._scenarios(tmp_path, 0.02)
+    # The chain's generated scale wins over the command's default.
+    assert Preset.objects.get(chain="NL", name="MPP medio").inputs["inflow"]["annual"] == 6700
+    saved = SavedScenario.objects.order_by("chain")
+    assert [(s.chain_id, s.name, s.author.get_username()) for s in saved if s.author] == [
+        ("BE", "Baseline BE", DEMO_USER), ("NL", "Baseline NL", DEMO_USER),
+    ]  # fmt: skip

@@ -9,6 +9,7 @@ and the embedded database and broker.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -34,6 +35,11 @@ from devtools.demo.delivery import (
     wait_for_feed,
 )
 from opendata.services import previous_month, publish_month
+from scenarios.inputs import InvalidInputs
+from scenarios.models import Preset, SavedScenario
+from scenarios.presets import BASELINE, preset_inputs
+from scenarios.saved import save_result
+from scenarios.services import run_scenario
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DEBUG only
@@ -81,6 +87,7 @@ class Command(BaseCommand):
                 self._ingest(out, f"http://127.0.0.1:{feed_port}")
             compute_dirty()
             self._publish_open_data()
+            self._scenarios(out, scale)
             self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
             if no_serve:
                 return
@@ -110,6 +117,26 @@ class Command(BaseCommand):
             if not no_serve and not os.environ.get("DATABASE_URL"):
                 embedded.stop_services()
                 self.stdout.write("Stopped the worker, beat, web server, database and broker.")
+
+    def _scenarios(self, out: Path, scale: float) -> None:
+        """The scenario presets scaled to the demo chain's volume, and a saved baseline
+        scenario per chain, so that the scenario pages show a run on first start."""
+        manifest = out / "manifest.json"
+        if manifest.exists():
+            scale = float(json.loads(manifest.read_text(encoding="utf-8"))["scale"])
+        call_command("load_scenario_presets", scale=scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        author = User.objects.get(username=DEMO_USER)
+        for preset in Preset.objects.filter(name=BASELINE):
+            if SavedScenario.objects.filter(chain_id=preset.chain_id).exists():
+                continue
+            try:
+                result = run_scenario(data=preset_inputs(preset))
+            except InvalidInputs as err:
+                self.stdout.write(f"No baseline scenario for {preset.chain_id}: {err}")
+                continue
+            name = f"{preset.name} {preset.chain_id}"
+            save_result(result=result, name=name, author=author)
+        self.stdout.write("Scenario presets loaded; a baseline scenario saved per chain.")
 
     def _demo_user(self) -> None:
         user, _ = User.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True})
