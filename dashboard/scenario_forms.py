@@ -131,6 +131,20 @@ class ScenarioForm(forms.Form):
         label=gettext_lazy("Planning norm (occupancy)"), initial=Decimal("0.96"), localize=True
     )
 
+    GROUPS = (
+        (gettext_lazy("Scenario"), ("chain", "origin", "horizon", "paths", "seed")),
+        (gettext_lazy("Inflow"), ("inflow_kind", "inflow_annual", "inflow_monthly")),
+        (gettext_lazy("Decision capacity"), ("fte", "productivity", "hires")),
+        (gettext_lazy("Policy"), ("policy", "share", "fast_nationalities", "fast_extra",
+                                  "term_from", "term_months")),
+        (gettext_lazy("Penalties and reception"), ("notice_rate", "notice_lag_days",
+                                                   "planning_norm")),
+    )  # fmt: skip
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """The fields in the groups the page shows them in, each under its legend."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if bool(cleaned.get("term_from")) != bool(cleaned.get("term_months")):
