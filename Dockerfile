@@ -6,6 +6,7 @@ COPY psi psi
 COPY chain chain
 COPY ingest ingest
 COPY dashboard dashboard
+COPY scenarios scenarios
 RUN pip install --no-cache-dir .
 COPY . .
 # Collected as production serves them (DEBUG off: hashed names and their manifest). The step
