@@ -28,7 +28,7 @@ from scenarios import months
 # A calibration lives as long as its data version; this only bounds what an old one occupies.
 CACHE_TTL = 24 * 3600
 # Part of the cache key: a change to what a calibration holds leaves the old ones behind.
-CALIBRATION_FORMAT = 3
+CALIBRATION_FORMAT = 4
 # The seasonal profile needs two full years of history.
 SEASONAL_WINDOW = 24
 
@@ -282,11 +282,12 @@ def _calibrate(*, chain: str, origin: int, window: int) -> Calibration:
     productivity = _ratio(decided[measured].sum(), staff[measured].sum())
     per_fte = decided[measured] / staff[measured]
     p["productivity"] = Parameter(productivity, months_where(measured))
+    # The spread of productivity and how much of a surprise persists: ETS on decisions per FTE.
+    level, smoothing, sigma = _ets(per_fte)
     p["productivity_dispersion"] = Parameter(
-        round(float(per_fte.std() / per_fte.mean()), 6) if per_fte.size > 1 and per_fte.mean()
-        else 0.0,
-        months_where(measured),
-    )  # fmt: skip
+        round(sigma / level, 6) if level > 0 else 0.0, months_where(measured)
+    )
+    p["productivity_smoothing"] = Parameter(round(smoothing, 6), months_where(measured))
     p["fte"] = Parameter(fte.get(origin, 0.0), (months.label(origin),) if origin in fte else ())
 
     _reception(p, reception, window_months, inflow, labels)

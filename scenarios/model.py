@@ -69,6 +69,7 @@ class Plan:
     capacity: np.ndarray  # decisions per month (fte x productivity), unrounded
     decisions_whole: np.ndarray  # per month, deterministic
     productivity_dispersion: float
+    productivity_smoothing: float
     track_shares: np.ndarray  # per track
     group_shares: np.ndarray  # per nationality group
     fast_nationalities: tuple[str, ...]
@@ -168,12 +169,11 @@ def build_plan(*, inputs: ScenarioInputs, calibration: Calibration, start: Start
         tracks=tracks, inflow_expected=np.array([float(v) for v in expected]),
         inflow_whole=np.array(whole, dtype=float),
         inflow_dispersion=float(c.value("inflow_dispersion")),
-        inflow_smoothing=float(c.parameters["inflow_smoothing"].value)
-        if "inflow_smoothing" in c.parameters else 0.0,
+        inflow_smoothing=_optional(c, "inflow_smoothing"),
         capacity=np.array([float(v) for v in capacity]),
         decisions_whole=np.array([round_half_up(v) for v in capacity], dtype=float),
-        productivity_dispersion=float(c.parameters["productivity_dispersion"].value)
-        if "productivity_dispersion" in c.parameters else 0.0,
+        productivity_dispersion=_optional(c, "productivity_dispersion"),
+        productivity_smoothing=_optional(c, "productivity_smoothing"),
         track_shares=track_shares, group_shares=group_shares, fast_nationalities=fast,
         fast_extra=round_half_up(inputs.fast_track_extra), grant_share=grant,
         policy=inputs.policy, share=inputs.share,
@@ -186,6 +186,12 @@ def build_plan(*, inputs: ScenarioInputs, calibration: Calibration, start: Start
         notice_rate=float(inputs.notice_rate), notice_lag_days=inputs.notice_lag_days,
         planning_norm=float(inputs.planning_norm),
     )  # fmt: skip
+
+
+def _optional(calibration: Calibration, name: str) -> float:
+    """A parameter that only shapes the spread of a run with many paths; 0 when absent."""
+    found = calibration.parameters.get(name)
+    return float(found.value) if found is not None else 0.0
 
 
 def _normalised(shares: np.ndarray) -> np.ndarray:
@@ -616,8 +622,9 @@ def _capacity_paths(plan: Plan, rng: np.random.Generator) -> np.ndarray:
     """Whole decisions the capacity allows per month (rows) and path (columns)."""
     if plan.paths == 1:
         return plan.decisions_whole[:, None]
-    draws = rng.normal(1.0, plan.productivity_dispersion, size=(plan.horizon, plan.paths))
-    return _whole(plan.capacity[:, None] * np.maximum(draws, 0.0))
+    errors = rng.normal(0.0, plan.productivity_dispersion, size=(plan.horizon, plan.paths))
+    noise = np.maximum(ets_paths(errors, plan.productivity_smoothing), 0.0)
+    return _whole(plan.capacity[:, None] * noise)
 
 
 def _split_arrivals(plan: Plan, inflow_whole: np.ndarray) -> Arrivals:

@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "inflow_monthly_mean": 0.0, "inflow_dispersion": 0.0, "inflow_smoothing": 0.0,
     "seasonal_profile": [1.0] * 12, "track_shares": {"4": 1.0},
     "nationality_shares": {"AFG": 0.5, "SYR": 0.5}, "productivity": 1.0,
-    "productivity_dispersion": 0.0, "fte": 0.0,
+    "productivity_dispersion": 0.0, "productivity_smoothing": 0.0, "fte": 0.0,
     "grant_share": {"1": 0.5, "2": 0.5, "3": 0.5, "4": 0.5}, "reception_entry_share": 0.0,
     "status_holder_leave_rate": 0.0, "other_leave_rate": 0.0, "return_case_share": 0.0,
     "departure_rate": 0.0,

@@ -57,6 +57,7 @@ def scenarios(draw: st.DrawFn, paths: st.SearchStrategy[int]) -> dict[str, Any]:
 
 CALIBRATED = {
     "inflow_dispersion": 0.2, "inflow_smoothing": 0.3, "productivity_dispersion": 0.1,
+    "productivity_smoothing": 0.5,
     "track_shares": {"1": 0.1, "2": 0.2, "4": 0.7},
     "nationality_shares": {"AFG": 0.3, "SYR": 0.5, "YEM": 0.2},
     "reception_entry_share": 0.8, "status_holder_leave_rate": 0.1, "other_leave_rate": 0.2,
