@@ -6,7 +6,17 @@ the published figures in ``PUBLISHED``: first applications per year come straigh
 inflow; the reception stocks and the departures follow from the process parameters below, tuned
 once against a run at scale 1. Cases lodged before 2022 are simulated too (from 2019) and those
 still active on 2022-01-01 are kept: they are the reception population and the open caseload
-the chain starts with. The years after 2024 carry on at 2024's level.
+the chain starts with. The years after 2024 follow an assumed decline (not published figures),
+and the years after the last one given carry on at its level.
+
+The chain moves as the published one did: applications peak in late summer and autumn, with
+noise from month to month and the surge of 2022; decisions follow the decision staff (FTE times
+productivity, hires ramping up), mostly first in, first out (``devtools/demo/decisions.py``), so
+the stock built up while the staff lagged the surge, and the staff is pushed as a
+``DECISION_CAPACITY_FTE`` measurement with the clients' satisfaction scores; status holders leave
+reception at a steady monthly housing rate. A case's decision term follows the legal term rules of
+the catalogue (the extension to 15 months for applications from 27 March 2022, published on
+27 September 2022, back to 6 months for those from 2024).
 
 A day is the proleptic Gregorian ordinal (``date.toordinal()``) of a local calendar date of the
 chain; integer arithmetic keeps a million events quick. ``Simulation.steps()`` yields the cases in
@@ -244,9 +254,9 @@ BE_WEEKDAYS = (1.0, 1.0, 1.0, 1.0, 1.0, 0.05, 0.05)
 # DT&V return cases that come from outside the asylum flow (people found without a right to stay,
 # taken into immigration detention): opened per year, by how they end.
 NL_RETURN_ONLY = {
-    "DEPARTED_VOLUNTARY": 1_270.0,
-    "DEPARTED_FORCED": 950.0,
-    "DEPARTED_UNVERIFIED": 1_700.0,
+    "DEPARTED_VOLUNTARY": 1_540.0,
+    "DEPARTED_FORCED": 1_130.0,
+    "DEPARTED_UNVERIFIED": 2_140.0,
     "RETURN_CASE_CLOSED": 600.0,
 }
 
@@ -425,7 +435,7 @@ BE_QUICK = frozenset({"U"})
 # The Belgian decision staff (CGRA, delivered through DVZ) over time, as NL_STAFFING.
 BE_STAFFING = Staffing(
     base_fte=760.0,
-    changes=(Hire("2022-09", 120, 9), Hire("2023-03", 150, 9), Hire("2024-01", 120, 9),
+    changes=(Hire("2022-09", 120, 9), Hire("2023-03", 40, 9), Hire("2024-01", 200, 9),
              Hire("2025-06", -80)),
     productivity=2.6, noise=0.05, quick_share=0.15,
 )  # fmt: skip
