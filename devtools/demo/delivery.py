@@ -77,7 +77,7 @@ def push_demo_measurements(out: Path) -> dict[str, str]:
         raw = path.read_bytes()
         summary = push_events(api_key=api_key, body=json.loads(raw), raw=raw, idempotency_key=None)
         statuses[organisation.code] = (
-            summary.status if isinstance(summary, ImportSummary) else "replayed"
+            str(summary.status) if isinstance(summary, ImportSummary) else "replayed"
         )
     return statuses
 

@@ -348,7 +348,7 @@ NL_NATIONALITIES = {
                    "IRN": 7, "NGA": 5, "XXX": 0.5}),
     "2": Weighted({"MAR": 30, "DZA": 25, "TUN": 15, "GEO": 10, "MDA": 10, "ALB": 5, "SRB": 5}),
     "3": Weighted({"SYR": 50, "ERI": 25, "YEM": 25}),
-    "4": Weighted({"SYR": 36, "TUR": 13, "AFG": 10, "YEM": 9, "ERI": 9, "IRQ": 5, "SOM": 4,
+    "4": Weighted({"SYR": 35, "TUR": 13, "AFG": 10, "YEM": 11, "ERI": 9, "IRQ": 5, "SOM": 4,
                    "IRN": 3, "PSE": 2, "SDN": 2, "COL": 2, "ETH": 2, "XXA": 1, "XXX": 0.5}),
 }  # fmt: skip
 NL_FAMILY_NATIONALITIES = Weighted({"SYR": 50, "ERI": 25, "TUR": 10, "YEM": 10, "AFG": 5})

@@ -16,7 +16,7 @@ import pytest
 from chain.catalogue import DEFAULT_PATH
 from devtools.demo.catalogue import scale_bands
 from devtools.demo.decisions import DecisionPlan, Hire, Staffing, month_index
-from devtools.demo.simulation import Measured, Simulation, day_of
+from devtools.demo.simulation import PUBLISHED, Measured, Simulation, day_of
 
 SCALE = 0.1
 END = day_of(2026, 11, 29)  # a Sunday: the simulation ends on one, whatever today is
@@ -210,3 +210,13 @@ def test_measurements_are_dated_within_the_simulation(simulation: Simulation) ->
     for m in pushed:
         per_kind[m.kind].add(m.day)
     assert set(per_kind) == {"DECISION_CAPACITY_FTE", "SATISFACTION_SCORE"}
+
+
+def test_at_scale_1_the_chain_matches_the_published_figures() -> None:
+    # Every published figure lies before June 2024: a chain generated then is enough.
+    simulation = Simulation(scale=1.0, seed=20220101, end=day_of(2024, 6, 2))
+    for _ in simulation.steps():
+        pass
+    generated = simulation.calibration()
+    for name, published in PUBLISHED.items():
+        assert generated[name] == pytest.approx(published, rel=0.05), name
