@@ -799,7 +799,7 @@ class Simulation:
         if outcome == "DECISION_DISCONTINUED" and enters:
             # Most discontinued applicants had left reception for an unknown destination.
             gone = max(registered + 1, decided - between(rng, 3, 40))
-            leave = (min(gone, decided), office_minute(rng), "UNKNOWN")
+            leave = (gone, office_minute(rng), "UNKNOWN")
         case.add(decided, maybe_no_time(rng, 0.6), "IND", outcome, location=office)
 
         granted = decided if outcome == "DECISION_GRANTED" else None

@@ -9,14 +9,18 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
+from pathlib import Path
 from statistics import mean, pstdev
 
 import pytest
 
 from chain.catalogue import DEFAULT_PATH
+from chain.models import Measurement
 from devtools.demo.catalogue import scale_bands
 from devtools.demo.decisions import DecisionPlan, Hire, Staffing, month_index
+from devtools.demo.delivery import push_demo_measurements
 from devtools.demo.simulation import PUBLISHED, Measured, Simulation, day_of
+from devtools.demo.writers import PUSH_FOLDER, write_pushes
 
 SCALE = 0.1
 END = day_of(2026, 11, 29)  # a Sunday: the simulation ends on one, whatever today is
@@ -220,3 +224,23 @@ def test_at_scale_1_the_chain_matches_the_published_figures() -> None:
     generated = simulation.calibration()
     for name, published in PUBLISHED.items():
         assert generated[name] == pytest.approx(published, rel=0.05), name
+
+
+@pytest.mark.django_db
+def test_the_demo_pushes_each_organisations_measurements_with_a_key_of_its_own(
+    catalogue: None, simulation: Simulation, tmp_path: Path
+) -> None:
+    write_pushes(tmp_path / PUSH_FOLDER, simulation)
+    assert push_demo_measurements(tmp_path) == dict.fromkeys(
+        ["COA", "DVZ", "FEDASIL", "IND"], "accepted"
+    )
+    stored = Counter(Measurement.objects.values_list("organisation__code", "kind"))
+    months = month(2026, 11) - month(2022, 1) + 1
+    assert stored == {
+        ("IND", "DECISION_CAPACITY_FTE"): months, ("DVZ", "DECISION_CAPACITY_FTE"): months,
+        ("IND", "SATISFACTION_SCORE"): months - 1, ("COA", "SATISFACTION_SCORE"): months - 1,
+        ("DVZ", "SATISFACTION_SCORE"): months - 1, ("FEDASIL", "SATISFACTION_SCORE"): months - 1,
+    }  # fmt: skip
+    # A second start pushes the same values again: they replace themselves.
+    push_demo_measurements(tmp_path)
+    assert Measurement.objects.count() == sum(stored.values())
