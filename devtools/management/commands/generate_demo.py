@@ -53,6 +53,9 @@ class Command(BaseCommand):
         for partner, counts in manifest["partners"].items():
             described = ", ".join(f"{value} {name}" for name, value in counts.items())
             self.stdout.write(f"{partner}: {described}")
+        for organisation, kinds in manifest["pushed"].items():
+            described = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+            self.stdout.write(f"{organisation} pushes: {described}")
         for name, figures in manifest["calibration"].items():
             self.stdout.write(
                 f"{name}: {figures['generated']} generated, target {figures['target']}"
