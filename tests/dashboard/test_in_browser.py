@@ -10,7 +10,6 @@ a full-page screenshot in test-output/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import math
-import os
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -34,7 +33,7 @@ from dashboard.forms import SERIES_PERIODS
 from reports.mail import unsubscribe_url
 from reports.models import Subscription
 from tests.api.conftest import PARTNERS, make_extract, make_rejection
-from tests.axe import AxeUnavailable, axe_source, describe, serious_violations
+from tests.axe import describe, serious_violations
 from tests.dashboard.conftest import UserMaker
 
 pytestmark = [
@@ -189,17 +188,6 @@ def populated_chain(catalogue: None) -> None:
 
 
 # The browser
-
-
-@pytest.fixture(scope="module")
-def axe() -> str:
-    """axe-core's script; without network the tests skip, or fail under REQUIRE_BROWSER=1."""
-    try:
-        return axe_source()
-    except AxeUnavailable as error:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {error}")
-        pytest.skip(str(error))
 
 
 @dataclass
