@@ -92,7 +92,7 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             EventOfNote.objects.update_or_create(
                 code=entry["code"],
                 defaults={
-                    "chain_id": entry.get("chain"), "start": _date(entry["start"]),
+                    "chain_id": entry.get("chain"), "start": date.fromisoformat(entry["start"]),
                     "end": _date(entry.get("end")), "title_nl": entry["title_nl"],
                     "title_en": entry["title_en"], "link_nl": entry.get("link_nl", ""),
                     "link_en": entry.get("link_en", ""),
