@@ -15,6 +15,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import pairwise
 
 import plotly.graph_objects as go
@@ -146,7 +147,7 @@ def place_markers(markers: Sequence[EventMarker], periods: Sequence[Period]) -> 
     starts = [p.start for p in periods]
     first, last = periods[0].start, periods[-1].end
 
-    def index(day: object) -> int:
+    def index(day: date) -> int:
         return bisect_right(starts, day) - 1
 
     placed = []

@@ -17,12 +17,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.access import CHAIN_DIRECTOR
 from chain.models import EventOfNote
 from chain.periods import MONTH, parse_period
 from chain.selectors import EventMarker
 from dashboard.figures import PlacedMarker, place_markers
 from tests.api.conftest import store_value
-from tests.dashboard.conftest import client_of, figure_of, section
+from tests.dashboard.conftest import UserMaker, client_of, figure_of, section
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +106,8 @@ def test_the_indicator_page_lists_the_events_in_words_beside_the_chart_and_in_th
     assert "with the events of note as numbered lines" in html
 
 
-def test_the_events_are_in_dutch_on_the_dutch_page(catalogue: None, director: Client) -> None:
-    dutch = client_of(director.get("/").wsgi_request.user, language="nl")
+def test_the_events_are_in_dutch_on_the_dutch_page(catalogue: None, make_user: UserMaker) -> None:
+    dutch = client_of(make_user("directeur", CHAIN_DIRECTOR), language="nl")
     html = indicator_page(dutch)
     assert markers_of(figure_of(html, "series"))[0][2].startswith(
         "Beslistermijn asiel categoriaal verlengd van 6 naar 15 maanden"
