@@ -293,24 +293,40 @@ def deadline_figure(weeks: Sequence[tuple[int, int]], *, due_soon_weeks: int) ->
     return figure
 
 
-def sparkline(values: Sequence[float | None], *, width: int = 120, height: int = 32) -> list[str]:
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 2
+
+
+def _spark_step(count: int) -> float:
+    """The distance between two periods of a sparkline."""
+    return (SPARK_WIDTH - 2 * SPARK_PAD) / max(count - 1, 1)
+
+
+def sparkline(values: Sequence[float | None]) -> list[str]:
     """SVG polyline point lists of a small trend; a period without a value breaks the line."""
     present = [v for v in values if v is not None]
     if not present:
         return []
-    pad = 2
     low, high = min(present), max(present)
-    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    step = _spark_step(len(values))
 
     def y(value: float) -> float:
         if high == low:
-            return height / 2
-        return height - pad - (value - low) / (high - low) * (height - 2 * pad)
+            return SPARK_HEIGHT / 2
+        return (
+            SPARK_HEIGHT - SPARK_PAD - (value - low) / (high - low) * (SPARK_HEIGHT - 2 * SPARK_PAD)
+        )
 
     lines: list[list[str]] = [[]]
     for i, value in enumerate(values):
         if value is None:
             lines.append([])
         else:
-            lines[-1].append(f"{pad + i * step:.1f},{y(value):.1f}")
+            lines[-1].append(f"{SPARK_PAD + i * step:.1f},{y(value):.1f}")
     return [" ".join(points) for points in lines if points]
+
+
+def sparkline_ticks(placed: Sequence[PlacedMarker], count: int) -> list[str]:
+    """The x of a thin line for each event of note on a sparkline of ``count`` periods (an
+    event that started before the first period at the left edge); the page lists the events."""
+    step = _spark_step(count)
+    return [f"{SPARK_PAD + max(item.x, 0) * step:.1f}" for item in placed]

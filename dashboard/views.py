@@ -86,6 +86,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, query)
     chains, period = query.cleaned_data["chains"], query.cleaned_data["period"]
     following = period.next()
+    spark_periods = periods_ending(period, selectors.SPARKLINE_PERIODS)
+    spark_markers = {chain: _markers(chain, spark_periods) for chain in chains}
     context = {
         "query": query,
         "chain": query.cleaned_data["chain"],
@@ -96,6 +98,13 @@ def overview(request: HttpRequest) -> HttpResponse:
         "following": following if following.end < clock.today() else None,
         "goals": selectors.overview(chains=chains, period=period, freshness=partner_freshness()),
         "sparkline_periods": selectors.SPARKLINE_PERIODS,
+        # The events of note of the trends' periods: a thin line on every trend, listed once.
+        "spark_ticks": {
+            chain: figures.sparkline_ticks(found[1], len(spark_periods))
+            for chain, found in spark_markers.items()
+        },
+        "spark_events": [(chain, found[0]) for chain, found in spark_markers.items() if found[0]],
+        "spark_first": spark_periods[0],
     }
     return render(request, "dashboard/overview.html", context)
 

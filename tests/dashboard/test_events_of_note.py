@@ -179,3 +179,26 @@ def test_a_marker_on_iso_weeks_goes_on_the_week_of_its_day() -> None:
     # Wednesday 1 February 2023 is in week 5; Sunday 1 January 2023 in week 52 of 2022.
     assert [p.x for p in place_markers([marker(date(2023, 2, 1))], weeks)] == [4.0]
     assert place_markers([marker(date(2023, 1, 1))], weeks) == []
+
+
+def test_the_overview_trends_mark_the_events_and_the_page_lists_them_once_per_chain(
+    catalogue: None, director: Client
+) -> None:
+    # The trends of April 2023 run from May 2022: the extension (September, the fifth month),
+    # the rulings (November, the seventh) and the extension for 2023 (February, the tenth).
+    html = director.get(
+        reverse("dashboard:overview"), {"period_type": "month", "period": "2023-04"}
+    ).content.decode()
+    step = (120 - 4) / 11
+    expected = [f"{2 + i * step:.1f}" for i in (4, 6, 9)]
+    nl_tile = section(html, '<p class="tile-chain">NL</p>', "</svg>")
+    ticks = [x for x in expected if f'<line class="sparkline-event" x1="{x}"' in nl_tile]
+    assert ticks == expected
+    be_tile = section(html, '<p class="tile-chain">BE</p>', "</svg>")
+    assert 'class="sparkline-event"' in be_tile  # the Belgian policy note of October 2022
+    listing = section(html, '<section aria-labelledby="events-title">', "</section>")
+    assert "Events of note from May 2022 to April 2023" in listing
+    assert '<h3 id="events-NL">NL</h3>' in listing and '<h3 id="events-BE">BE</h3>' in listing
+    assert listing.count("Asylum decision term extended") == 1
+    assert "General policy note on Asylum and Migration" in listing
+    assert "mark the events of note listed at the end of the page" in html
