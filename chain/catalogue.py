@@ -45,11 +45,7 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
     Bands and term rules of the file replace those stored. Events of note (an optional list)
     are created or updated by code; events added in the admin stay. Returns counts per kind.
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise CatalogueError(f"{path}: cannot read the catalogue ({err})") from err
-    _validate(data)
+    data = _read(path)
     version = data["version"]
     with transaction.atomic():
         rules_before = _term_rules()
@@ -87,17 +83,7 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             )
             for rule in data["legal_term_rules"]
         )
-        events = data.get("events_of_note", [])
-        for entry in events:
-            EventOfNote.objects.update_or_create(
-                code=entry["code"],
-                defaults={
-                    "chain_id": entry.get("chain"), "start": date.fromisoformat(entry["start"]),
-                    "end": _date(entry.get("end")), "title_nl": entry["title_nl"],
-                    "title_en": entry["title_en"], "link_nl": entry.get("link_nl", ""),
-                    "link_en": entry.get("link_en", ""),
-                },
-            )  # fmt: skip
+        events = _store_events(data.get("events_of_note", []))
         # Term rules set deadlines and bands set signals: facts and values follow the catalogue.
         # Rebuilding every case's facts takes minutes at millions of events: only when needed.
         if _term_rules() != rules_before:
@@ -109,7 +95,7 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             "indicators": len(data["indicators"]),
             "bands": sum(len(i.get("bands", [])) for i in data["indicators"]),
             "legal_term_rules": len(data["legal_term_rules"]),
-            "events_of_note": len(events),
+            "events_of_note": events,
         }
         # A load replaces bands and term rules an administrator may have edited: the audit
         # trail says when the file took over.
@@ -118,6 +104,48 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             object_repr=f"{Path(path).name} ({version})"[:200], action="load", new=counts,
         )  # fmt: skip
     return counts
+
+
+def load_events_of_note(*, path: Path = DEFAULT_PATH) -> int:
+    """Create or update only the events of note of the file; returns how many it holds.
+
+    For a database whose catalogue an administrator edited: a full load would replace the
+    bands and term rules. The whole file is checked all the same.
+    """
+    data = _read(path)
+    with transaction.atomic():
+        count = _store_events(data.get("events_of_note", []))
+        CatalogueChange.objects.create(
+            user="manage.py load_catalogue", object_type="events of note",
+            object_repr=f"{Path(path).name} ({data['version']})"[:200], action="load",
+            new={"events_of_note": count},
+        )  # fmt: skip
+    return count
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The catalogue file's data, checked whole."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise CatalogueError(f"{path}: cannot read the catalogue ({err})") from err
+    _validate(data)
+    return data
+
+
+def _store_events(events: list[dict[str, Any]]) -> int:
+    """Create or update the (checked) events of note by code; the admin's own ones stay."""
+    for entry in events:
+        EventOfNote.objects.update_or_create(
+            code=entry["code"],
+            defaults={
+                "chain_id": entry.get("chain"), "start": date.fromisoformat(entry["start"]),
+                "end": _date(entry.get("end")), "title_nl": entry["title_nl"],
+                "title_en": entry["title_en"], "link_nl": entry.get("link_nl", ""),
+                "link_en": entry.get("link_en", ""),
+            },
+        )  # fmt: skip
+    return len(events)
 
 
 def mark_all_dirty() -> None:

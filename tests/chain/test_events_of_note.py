@@ -7,6 +7,7 @@ Dutch State Secretary of 13 July 2023 and a Belgian policy note of 28 October 20
 from __future__ import annotations
 
 import copy
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -15,10 +16,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from chain.catalogue import CatalogueError, load_catalogue
-from chain.models import CatalogueChange, DirtyRange, EventOfNote
+from chain.models import CatalogueChange, DirtyRange, EventOfNote, LegalTermRule
 from chain.selectors import EventMarker, event_markers, events_of_note
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,26 @@ def test_a_second_load_updates_the_events_and_keeps_those_added_in_the_admin(
     assert EventOfNote.objects.get(code=EXTENSION).title_en.startswith("Asylum decision term")
     assert EventOfNote.objects.filter(code="own").exists()
     assert CatalogueChange.objects.filter(action="load").count() == 2
+
+
+def test_an_upgrade_loads_only_the_events_leaving_the_edited_bands_and_rules(
+    catalogue: None, tmp_path: Path
+) -> None:
+    rule = LegalTermRule.objects.get(chain="BE")
+    LegalTermRule.objects.filter(pk=rule.pk).update(months=9)
+    EventOfNote.objects.all().delete()
+    out = io.StringIO()
+    call_command("load_catalogue", "--events-of-note", stdout=out)
+    assert json.loads(out.getvalue()) == {"events_of_note": 6}
+    assert EventOfNote.objects.count() == 6
+    assert LegalTermRule.objects.get(pk=rule.pk).months == 9
+    load = CatalogueChange.objects.filter(action="load").first()
+    assert load is not None and (load.object_type, load.new) == (
+        "events of note", {"events_of_note": 6},
+    )  # fmt: skip
+    bad = write_catalogue(tmp_path, [{**GOOD, "start": "2024-13-01"}])
+    with pytest.raises(CommandError, match="event of note nl-test: field 'start'"):
+        call_command("load_catalogue", str(bad), "--events-of-note", stdout=out)
 
 
 def test_the_selector_gives_a_chains_events_and_those_of_both_chains_in_date_order(
