@@ -3,9 +3,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml ./
 COPY psi psi
+COPY accounts accounts
 COPY chain chain
 COPY ingest ingest
+COPY api api
 COPY dashboard dashboard
+COPY reports reports
 COPY opendata opendata
 COPY scenarios scenarios
 RUN pip install --no-cache-dir .

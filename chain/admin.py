@@ -1,7 +1,9 @@
-"""Admin for the catalogue: goals, indicators with their signal bands, legal term rules.
+"""Admin for the catalogue: goals, indicators with their signal bands, legal term rules, and
+the events of note that the charts mark.
 
 Every change is written to ``CatalogueChange`` (who, when, old and new), and the indicator
-values it affects are recomputed: a band changes signals, a term rule changes deadlines.
+values it affects are recomputed: a band changes signals, a term rule changes deadlines; an
+event of note changes no value.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from chain.catalogue import mark_all_dirty, record_change, snapshot
@@ -18,6 +20,7 @@ from chain.indicators.kinds import KINDS, indicator_problems
 from chain.models import (
     CatalogueChange,
     Chain,
+    EventOfNote,
     Goal,
     Indicator,
     LegalTermRule,
@@ -34,7 +37,7 @@ def audit(
     """Record a catalogue change and schedule the recompute of every value it can affect
     (``recompute=False``: data that no indicator value rests on, such as scenario presets)."""
     record_change(user=request.user.get_username(), obj=obj, old=old, action=action)
-    if not recompute:
+    if not recompute or isinstance(obj, EventOfNote):
         return
     if isinstance(obj, LegalTermRule):
         # Every case's deadline may move: minutes of work at millions of events, for a worker.
@@ -141,6 +144,18 @@ class GoalAdmin(AuditedAdmin):
 class LegalTermRuleAdmin(AuditedAdmin):
     list_display = ["chain", "lodged_from", "lodged_to", "months", "extended_months", "note"]
     list_filter = ["chain"]
+
+
+@admin.register(EventOfNote)
+class EventOfNoteAdmin(AuditedAdmin):
+    """Policy and context events shown as markers on the charts; no recompute follows."""
+
+    list_display = ["start", "end", "chain", "code", "title_nl"]
+    list_filter = ["chain"]
+    search_fields = ["code", "title_nl", "title_en"]
+    ordering = ["-start"]
+    # A link typed without its scheme is a secure one.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(CatalogueChange)

@@ -73,10 +73,11 @@ def format_number(value: float | None, unit: str) -> str:
     if unit == SHARE:
         value *= 100
     decimals = DECIMALS.get(unit, 2)
-    if unit == DAYS and float(value).is_integer():
-        decimals = 0
     # Rounded here: Django's number_format cuts a float's decimals off (12.46 would read 12,4).
     rounded = round(value, decimals)
+    # Whole days read without a decimal, also when the value only rounds to a whole day.
+    if unit == DAYS and float(rounded).is_integer():
+        decimals = 0
     text = formats.number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return f"{text} %" if unit == SHARE else text
 

@@ -2,14 +2,20 @@
 
 Each figure's JSON is cached under the indicator data version that the engine bumps after every
 recompute (``chain.indicators.engine.DATA_VERSION_KEY``), so a new ingest invalidates them all.
-The sparklines of the overview tiles are inline SVG, drawn here as point lists.
+The sparklines of the overview tiles are inline SVG, drawn here as point lists. Every chart
+over time marks the events of note (``chain.selectors.event_markers``) by number: a vertical
+line on the period an event starts in, a light band over the periods of an event with an end;
+the page lists the numbers with their titles beside the chart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from itertools import pairwise
 
 import plotly.graph_objects as go
@@ -21,7 +27,8 @@ from django.utils.translation import gettext as _
 from chain.formatting import STAGE_LABELS, axis_title, english, stage_label
 from chain.indicators.engine import DATA_VERSION_KEY
 from chain.models import Signal, SignalBand
-from chain.selectors import Flow, signal_of
+from chain.periods import Period
+from chain.selectors import EventMarker, Flow, signal_of
 from chain.vocabulary import SHARE
 
 FIGURE_TTL = 24 * 60 * 60
@@ -33,6 +40,8 @@ BAND_OPACITY = 0.15
 LINE_COLOURS = ["#1f4e79", "#8a4baf", "#00695c", "#a04f00", "#4a5a6a", "#a61c5c"]
 LINE_DASHES = ["solid", "dot", "dash", "dashdot", "longdash", "longdashdot"]
 PAST_COLOUR, SOON_COLOUR, LATER_COLOUR = "#c62828", "#a04f00", "#1f4e79"
+EVENT_COLOUR = "#4a5a6a"
+EVENT_BAND_OPACITY = 0.08
 # What json_script escapes, so that no text in a figure can close its <script> element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -81,8 +90,10 @@ def series_figure(
     lines: Sequence[tuple[str, Sequence[float | None]]],
     unit: str,
     bands: Sequence[SignalBand] = (),
+    markers: Sequence[PlacedMarker] = (),
 ) -> go.Figure:
-    """Lines over periods (the first drawn boldest), on the signal bands as shaded ranges."""
+    """Lines over periods (the first drawn boldest), on the signal bands as shaded ranges,
+    with the events of note as numbered vertical lines (``place_markers`` places them)."""
     scale = 100 if unit == SHARE else 1
     figure = go.Figure(
         layout=_layout(
@@ -109,7 +120,84 @@ def series_figure(
             opacity=BAND_OPACITY, line_width=0, layer="below", name=f"band {signal}",
         )  # fmt: skip
     figure.update_yaxes(range=[low * scale, high * scale])
+    add_markers(figure, markers)
     return figure
+
+
+@dataclass(frozen=True)
+class PlacedMarker:
+    """An event marker on a chart of periods: ``x`` the position of its line (the index of the
+    period it starts in), ``x0`` to ``x1`` the band of an event with an end (None without one);
+    a position left of the first period (-0.5) for an event that started before it."""
+
+    marker: EventMarker
+    x: float
+    x0: float | None
+    x1: float | None
+
+
+def place_markers(markers: Sequence[EventMarker], periods: Sequence[Period]) -> list[PlacedMarker]:
+    """Where each marker goes on a chart whose x axis is ``periods`` (consecutive, in order).
+
+    ``markers`` should be those of the periods' dates (``event_markers`` from the first
+    period's start to the last one's end); any other is left out.
+    """
+    if not periods:
+        return []
+    starts = [p.start for p in periods]
+    first, last = periods[0].start, periods[-1].end
+
+    def index(day: date) -> int:
+        return bisect_right(starts, day) - 1
+
+    placed = []
+    for marker in markers:
+        end = marker.end or marker.start
+        if end < first or marker.start > last:
+            continue
+        within = marker.start >= first
+        x = float(index(marker.start)) if within else -0.5
+        x0 = x1 = None
+        if marker.end is not None:
+            # The band covers every period the event touches; the line marks the first.
+            x0, x1 = (x - 0.5 if within else x), index(min(end, last)) + 0.5
+        placed.append(PlacedMarker(marker, x, x0, x1))
+    return placed
+
+
+def markers_per_period(placed: Sequence[PlacedMarker], count: int) -> list[list[EventMarker]]:
+    """For each of ``count`` periods, the markers whose line is on it (those that started
+    before the first period are on the first): what a table row beside the chart lists."""
+    rows: list[list[EventMarker]] = [[] for _ in range(count)]
+    for item in placed:
+        rows[max(int(item.x), 0)].append(item.marker)
+    return rows
+
+
+def add_markers(figure: go.Figure, placed: Sequence[PlacedMarker]) -> None:
+    """Numbered vertical lines (and light bands for ranges) for the events of note.
+
+    The number is the label: titles are too long for a chart, and the page lists them. A
+    hover on the number shows the title. Numbers of events in one period stack downwards.
+    """
+    stacked: dict[float, int] = {}
+    for item in placed:
+        marker = item.marker
+        level = stacked[item.x] = stacked.get(item.x, -1) + 1
+        if item.x0 is not None and item.x1 is not None:
+            figure.add_vrect(
+                x0=item.x0, x1=item.x1, fillcolor=EVENT_COLOUR, opacity=EVENT_BAND_OPACITY,
+                line_width=0, layer="below", name=f"event {marker.number} range",
+            )  # fmt: skip
+        figure.add_vline(
+            x=item.x, line_dash="dot", line_color=EVENT_COLOUR, line_width=1.5,
+            name=f"event {marker.number}",
+        )  # fmt: skip
+        figure.add_annotation(
+            x=item.x, y=1 - 0.08 * level, xref="x", yref="paper", yanchor="top", showarrow=False,
+            text=str(marker.number), hovertext=marker.title, name=f"event {marker.number}",
+            font={"size": 12, "color": "#ffffff"}, bgcolor=EVENT_COLOUR, borderpad=2,
+        )  # fmt: skip
 
 
 def _value_range(
@@ -205,27 +293,43 @@ def deadline_figure(weeks: Sequence[tuple[int, int]], *, due_soon_weeks: int) ->
     return figure
 
 
-def sparkline(values: Sequence[float | None], *, width: int = 120, height: int = 32) -> list[str]:
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 2
+
+
+def _spark_step(count: int) -> float:
+    """The distance between two periods of a sparkline."""
+    return (SPARK_WIDTH - 2 * SPARK_PAD) / max(count - 1, 1)
+
+
+def sparkline(values: Sequence[float | None]) -> list[str]:
     """SVG polyline point lists of a small trend; a period without a value breaks the line."""
     present = [v for v in values if v is not None]
     if not present:
         return []
-    pad = 2
     low, high = min(present), max(present)
-    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    step = _spark_step(len(values))
 
     def y(value: float) -> float:
         if high == low:
-            return height / 2
-        return height - pad - (value - low) / (high - low) * (height - 2 * pad)
+            return SPARK_HEIGHT / 2
+        return (
+            SPARK_HEIGHT - SPARK_PAD - (value - low) / (high - low) * (SPARK_HEIGHT - 2 * SPARK_PAD)
+        )
 
     lines: list[list[str]] = [[]]
     for i, value in enumerate(values):
         if value is None:
             lines.append([])
         else:
-            lines[-1].append(f"{pad + i * step:.1f},{y(value):.1f}")
+            lines[-1].append(f"{SPARK_PAD + i * step:.1f},{y(value):.1f}")
     return [" ".join(points) for points in lines if points]
+
+
+def sparkline_ticks(placed: Sequence[PlacedMarker], count: int) -> list[str]:
+    """The x of a thin line for each event of note on a sparkline of ``count`` periods (an
+    event that started before the first period at the left edge); the page lists the events."""
+    step = _spark_step(count)
+    return [f"{SPARK_PAD + max(item.x, 0) * step:.1f}" for item in placed]
 
 
 def _rgba(colour: str, alpha: float) -> str:

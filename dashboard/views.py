@@ -20,14 +20,16 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import dashboard_view
 from chain import clock
-from chain.formatting import localized
+from chain.formatting import english, localized
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
 from chain.models import PeriodType
-from chain.periods import latest_complete, periods_ending
+from chain.periods import Period, latest_complete, periods_ending
 from chain.selectors import (
+    EventMarker,
     bands_for,
     case_flows,
     complete_series,
+    event_markers,
     indicators_with_bands,
     partner_freshness,
 )
@@ -58,6 +60,23 @@ def _figure(name: str, params: dict[str, Any], build: Any) -> dict[str, Any]:
     return {"id": f"figure-{name}", "json": figures.script_json(payload)}
 
 
+def _markers(
+    chain: str, periods: list[Period]
+) -> tuple[list[EventMarker], list[figures.PlacedMarker]]:
+    """The events of note of a chart over ``periods``, titled in the active language, and
+    where they go on it."""
+    markers = event_markers(
+        chain=chain, start=periods[0].start, end=periods[-1].end,
+        language="en" if english() else "nl",
+    )  # fmt: skip
+    return markers, figures.place_markers(markers, periods)
+
+
+def _marker_key(markers: list[EventMarker]) -> list[tuple[object, ...]]:
+    """What a figure's cache key needs of its markers: an edit in the admin shows at once."""
+    return [(m.number, m.start, m.end, m.title) for m in markers]
+
+
 @dashboard_view
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
@@ -67,6 +86,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, query)
     chains, period = query.cleaned_data["chains"], query.cleaned_data["period"]
     following = period.next()
+    spark_periods = periods_ending(period, selectors.SPARKLINE_PERIODS)
+    spark_markers = {chain: _markers(chain, spark_periods) for chain in chains}
     context = {
         "query": query,
         "chain": query.cleaned_data["chain"],
@@ -77,6 +98,13 @@ def overview(request: HttpRequest) -> HttpResponse:
         "following": following if following.end < clock.today() else None,
         "goals": selectors.overview(chains=chains, period=period, freshness=partner_freshness()),
         "sparkline_periods": selectors.SPARKLINE_PERIODS,
+        # The events of note of the trends' periods: a thin line on every trend, listed once.
+        "spark_ticks": {
+            chain: figures.sparkline_ticks(found[1], len(spark_periods))
+            for chain, found in spark_markers.items()
+        },
+        "spark_events": [(chain, found[0]) for chain, found in spark_markers.items() if found[0]],
+        "spark_first": spark_periods[0],
     }
     return render(request, "dashboard/overview.html", context)
 
@@ -94,11 +122,15 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     bands = bands_for(indicator=indicator, chain=chain)
     labels = [p.label for p in periods]
     lines = [(_track_name(s.track), [v.value for v in s.values]) for s in series]
+    markers, placed = _markers(chain, periods)
     figure = _figure(
         "series",
-        {"indicator": code, "chain": chain, "periods": labels},
-        lambda: figures.series_figure(x=labels, lines=lines, unit=indicator.unit, bands=bands),
+        {"indicator": code, "chain": chain, "periods": labels, "events": _marker_key(markers)},
+        lambda: figures.series_figure(
+            x=labels, lines=lines, unit=indicator.unit, bands=bands, markers=placed
+        ),
     )
+    period_events = figures.markers_per_period(placed, len(periods))
     freshness = partner_freshness()
     sources = selectors.sources_of(indicator=indicator, chain=chain, freshness=freshness)
     csv_query = {
@@ -115,8 +147,10 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         "last": periods[-1],
         "names": [name for name, _values in lines],
         "rows": [
-            {"period": p, "values": [s.values[i] for s in series]} for i, p in enumerate(periods)
+            {"period": p, "values": [s.values[i] for s in series], "events": period_events[i]}
+            for i, p in enumerate(periods)
         ],
+        "markers": markers,
         "bands": bands,
         "figure": figure,
         "sources": sources,
@@ -151,15 +185,19 @@ def flow(request: HttpRequest) -> HttpResponse:
         _figure("flow", {"links": links}, lambda: figures.flow_figure(flows)) if links else None
     )
     stock_lines = [(localized(i, "name"), series[i.code]) for i in stocks]
+    markers, placed = _markers(chain, months)
     stock_figure = (
         _figure(
             "stocks",
-            {"chain": chain, "months": labels},
-            lambda: figures.series_figure(x=labels, lines=stock_lines, unit="count"),
+            {"chain": chain, "months": labels, "events": _marker_key(markers)},
+            lambda: figures.series_figure(
+                x=labels, lines=stock_lines, unit="count", markers=placed
+            ),
         )
         if stocks
         else None
     )
+    month_events = figures.markers_per_period(placed, len(months))
     context = {
         "query": query,
         "chain": chain,
@@ -170,9 +208,10 @@ def flow(request: HttpRequest) -> HttpResponse:
         "stocks": stocks,
         "stock_figure": stock_figure,
         "stock_rows": [
-            {"month": m, "values": [series[i.code][n] for i in stocks]}
+            {"month": m, "values": [series[i.code][n] for i in stocks], "events": month_events[n]}
             for n, m in enumerate(months)
         ],
+        "markers": markers if stocks else [],
     }
     return render(request, "dashboard/flow.html", context)
 
@@ -202,14 +241,18 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         months = periods_ending(latest_complete(on, PeriodType.MONTH), SERIES_PERIODS)
         values = complete_series(indicator=past_term, chain=chain, periods=months)
         labels = [m.label for m in months]
+        markers, placed = _markers(chain, months)
         trend = {
             "indicator": past_term,
-            "rows": list(zip(months, values, strict=True)),
+            "rows": list(zip(months, values, figures.markers_per_period(placed, len(months)),
+                             strict=True)),
+            "markers": markers,
             "figure": _figure(
-                "past-term", {"chain": chain, "months": labels},
+                "past-term", {"chain": chain, "months": labels, "events": _marker_key(markers)},
                 lambda: figures.series_figure(
                     x=labels, lines=[(localized(past_term, "name"), [v.value for v in values])],
                     unit=past_term.unit, bands=bands_for(indicator=past_term, chain=chain),
+                    markers=placed,
                 ),
             ),
         }  # fmt: skip

@@ -343,6 +343,11 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         {"name": "goals", "description": "The chain goals and the indicators under each."},
         {"name": "indicators", "description": "Indicator definitions, values and signals."},
         {"name": "flows", "description": "Cases moving between the stages of the chain."},
+        {
+            "name": "events-of-note",
+            "description": "Policy and context events that explain a "
+            "bend in a curve: the markers on the charts.",
+        },
         {"name": "extracts", "description": "Partner deliveries and the rows they rejected."},
         {"name": "events", "description": "Partner systems push events and measurements."},
         {"name": "scenarios", "description": "Looking ahead: scenarios and their back-test."},

@@ -20,6 +20,7 @@ from chain.indicators.engine import DATA_VERSION_KEY, compute_all
 from chain.periods import WEEK, Period, period_containing
 from ingest.services import ingest_file
 from tests import week_53
+from tests.axe import AxeUnavailable, axe_source
 
 DATA = Path(__file__).parent / "data"
 # ``--today`` puts the whole session on this hour of the given day, Amsterdam time.
@@ -163,3 +164,14 @@ def screenshot_path() -> Callable[[str], Path]:
         return SCREENSHOTS / f"{name}.png"
 
     return path
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    """axe-core's script; without network the tests skip, or fail under REQUIRE_BROWSER=1."""
+    try:
+        return axe_source()
+    except AxeUnavailable as error:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {error}")
+        pytest.skip(str(error))

@@ -73,6 +73,7 @@ GET    /api/v1/indicators                        401  200 200 200  200  200 200 
 GET    /api/v1/indicators/{code}                 401  200 200 200  200  200 200  200  200 403
 GET    /api/v1/indicators/{code}/values?chain=NL 401  200 200 200  200  200 200  200  200 403
 GET    /api/v1/flows?chain=NL                    401  200 200 200  200  200 200  200  200 403
+GET    /api/v1/events-of-note?chain=NL           401  200 200 200  200  200 200  200  200 403
 GET    /api/v1/extracts                          401  403 403 200  200  200 200  200  200 403
 GET    /api/v1/extracts/{extract}/rejections     401  403 403 200  404  200 200  200  404 403
 GET    /api/v1/scenarios                         401  200 200 200  200  200 200  200  200 403

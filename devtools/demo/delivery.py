@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 from django.db import transaction
 
-from chain.models import Extract
+from accounts.models import OrganisationAPIKey
+from chain.models import Extract, Organisation
+from devtools.demo.writers import PUSH_FOLDER
 from ingest.models import Source
 from ingest.pull import FILE_PARTNERS
-from ingest.services import register_file
+from ingest.push import push_events
+from ingest.services import ImportSummary, register_file
 from ingest.tasks import ingest_extract, pull_extracts
+
+PUSH_KEY_NAME = "demo generator"
 
 
 def enqueue_demo_extracts(out: Path) -> list[int]:
@@ -29,17 +36,51 @@ def enqueue_demo_extracts(out: Path) -> list[int]:
     return ids
 
 
-def wait_for_extracts(ids: list[int], *, timeout: float) -> dict[str, int]:
-    """Wait until the workers finished every extract; counts per final status."""
+def wait_for_extracts(
+    ids: list[int],
+    *,
+    timeout: float,
+    progress: Callable[[int, int], None] | None = None,
+    every: float = 5.0,
+) -> dict[str, int]:
+    """Wait until the workers finished every extract; counts per final status. ``progress``
+    hears (finished, all) every ``every`` seconds meanwhile."""
     deadline = time.monotonic() + timeout
     waiting = Extract.objects.filter(
         pk__in=ids, status__in=[Extract.Status.RECEIVED, Extract.Status.PROCESSING]
     )
-    while waiting.exists():
+    told = time.monotonic()
+    while (left := waiting.count()) > 0:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{waiting.count()} extracts still waiting after {timeout:.0f} s")
+            raise TimeoutError(f"{left} extracts still waiting after {timeout:.0f} s")
+        if progress is not None and time.monotonic() - told >= every:
+            progress(len(ids) - left, len(ids))
+            told = time.monotonic()
         time.sleep(0.5)
     return dict(Counter(Extract.objects.filter(pk__in=ids).values_list("status", flat=True)))
+
+
+def push_demo_measurements(out: Path) -> dict[str, str]:
+    """Push each organisation's generated measurements the way its system would: one push, with
+    a push key of its own. Returns each push's status."""
+    statuses: dict[str, str] = {}
+    for path in sorted((out / PUSH_FOLDER).glob("*.json")):
+        organisation = Organisation.objects.get(code=path.stem)
+        api_key = OrganisationAPIKey.objects.filter(
+            name=PUSH_KEY_NAME, organisation=organisation, scope=OrganisationAPIKey.Scope.PUSH
+        ).first()
+        if api_key is None:
+            api_key = OrganisationAPIKey(
+                name=PUSH_KEY_NAME, organisation=organisation, scope=OrganisationAPIKey.Scope.PUSH
+            )
+            OrganisationAPIKey.objects.assign_key(api_key)
+            api_key.save()
+        raw = path.read_bytes()
+        summary = push_events(api_key=api_key, body=json.loads(raw), raw=raw, idempotency_key=None)
+        statuses[organisation.code] = (
+            str(summary.status) if isinstance(summary, ImportSummary) else "replayed"
+        )
+    return statuses
 
 
 def enqueue_feed_pull(url: str) -> Source:

@@ -6,7 +6,17 @@ the published figures in ``PUBLISHED``: first applications per year come straigh
 inflow; the reception stocks and the departures follow from the process parameters below, tuned
 once against a run at scale 1. Cases lodged before 2022 are simulated too (from 2019) and those
 still active on 2022-01-01 are kept: they are the reception population and the open caseload
-the chain starts with. The years after 2024 carry on at 2024's level.
+the chain starts with. The years after 2024 follow an assumed decline (not published figures),
+and the years after the last one given carry on at its level.
+
+The chain moves as the published one did: applications peak in late summer and autumn, with
+noise from month to month and the surge of 2022; decisions follow the decision staff (FTE times
+productivity, hires ramping up), mostly first in, first out (``devtools/demo/decisions.py``), so
+the stock built up while the staff lagged the surge, and the staff is pushed as a
+``DECISION_CAPACITY_FTE`` measurement with the clients' satisfaction scores; status holders leave
+reception at a steady monthly housing rate. A case's decision term follows the legal term rules of
+the catalogue (the extension to 15 months for applications from 27 March 2022, published on
+27 September 2022, back to 6 months for those from 2024).
 
 A day is the proleptic Gregorian ordinal (``date.toordinal()``) of a local calendar date of the
 chain; integer arithmetic keeps a million events quick. ``Simulation.steps()`` yields the cases in
@@ -29,6 +39,7 @@ from itertools import accumulate, pairwise
 from typing import Generic, NamedTuple, TypeVar
 
 from chain import clock
+from devtools.demo.decisions import DecisionPlan, Hire, Staffing, first_day
 
 T = TypeVar("T")
 
@@ -50,7 +61,6 @@ def simulation_end(today: date | None = None) -> int:
 
 HISTORY_START = day_of(2019, 1, 1)
 START = day_of(2022, 1, 1)
-LAST_PUBLISHED_YEAR = 2024
 # The most days a case's first event (registration) precedes its key date (lodging).
 MAX_LEAD = 60
 ORIGIN = HISTORY_START - MAX_LEAD  # no event is older
@@ -104,6 +114,14 @@ class Capacity(NamedTuple):
     location_type: str
     day: int
     places: int
+
+
+class Measured(NamedTuple):
+    """A measurement an organisation pushes (docs/reference/events.md, Measurements)."""
+
+    kind: str
+    day: int
+    value: float
 
 
 class Step(NamedTuple):
@@ -192,32 +210,42 @@ def maybe_no_time(rng: random.Random, share_without: float) -> int | None:
 
 # First applications per year. 2022-2024 are the published figures (CBS; BE: CGVS/DVZ, including
 # subsequent applications); the years before only shape the population the chain starts with.
+# 2025 and 2026 are not published figures: the decline after 2024 that the chains reported, as an
+# assumption, so that the demo's last two years are not a copy of 2024.
 NL_APPLICATIONS = {2019: 22_500, 2020: 13_700, 2021: 24_700, 2022: 35_535, 2023: 38_375,
-                   2024: 32_000}  # fmt: skip
+                   2024: 32_000, 2025: 27_000, 2026: 26_000}  # fmt: skip
 BE_APPLICATIONS = {2019: 23_000, 2020: 17_000, 2021: 27_000, 2022: 37_000, 2023: 35_500,
-                   2024: 39_600}  # fmt: skip
+                   2024: 39_600, 2025: 35_000, 2026: 33_000}  # fmt: skip
 # Family members joining a status holder (nareizigers): registered by the IND and sheltered by
 # COA until they move in with their family; they lodge no asylum application of their own.
 NL_FAMILY_REUNIFICATION = {2019: 8_000, 2020: 6_000, 2021: 9_000, 2022: 12_000, 2023: 10_000,
-                           2024: 9_000}  # fmt: skip
+                           2024: 9_000, 2025: 8_000}  # fmt: skip
 FLAT = (1.0,) * 12
+# The months' shares of a year's applications: low in winter and spring, the peak in late summer
+# and autumn (the crossings of the summer reach the chain then). 2022 is the surge: it kept rising
+# all year. The years without their own profile follow the usual one.
+NL_SEASON = (7.0, 6.5, 7.0, 7.0, 7.5, 8.0, 8.5, 9.5, 10.5, 11.0, 9.5, 8.0)
 NL_MONTHS = {
+    2020: (9.0, 8.5, 6.0, 3.5, 4.0, 6.0, 8.0, 9.0, 10.0, 10.5, 9.5, 9.0),  # the pandemic spring
     2022: (5.6, 5.0, 6.0, 6.5, 7.5, 8.5, 9.5, 10.0, 11.0, 11.0, 10.0, 9.4),
     2023: (7.0, 6.5, 7.0, 7.0, 7.5, 8.0, 8.5, 9.0, 10.5, 11.0, 9.5, 8.5),
-    2024: (8.5, 8.0, 8.0, 8.0, 8.0, 8.5, 9.0, 9.0, 9.0, 8.5, 8.0, 7.5),
+    2024: (8.0, 7.5, 7.5, 7.5, 7.5, 8.0, 8.5, 9.0, 9.5, 9.5, 8.5, 7.5),
 }
+BE_SEASON = (8.0, 7.5, 7.5, 7.5, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0, 9.0, 8.5)
 BE_MONTHS = {
     2022: (7.0, 7.0, 7.5, 7.5, 8.0, 8.5, 8.5, 9.0, 9.5, 9.5, 9.0, 9.0),
     2023: (9.0, 8.5, 8.5, 8.0, 8.0, 8.0, 8.0, 8.5, 8.5, 8.5, 8.0, 8.0),
     2024: (8.0, 8.0, 8.0, 8.0, 8.0, 8.5, 8.5, 8.5, 8.5, 8.5, 8.0, 8.0),
 }
+# Month-to-month noise on the inflow: the spread (of a lognormal factor) around the profile. A
+# year keeps its total: the noisy months are scaled back to it.
+INFLOW_NOISE = 0.07
 
 
-def through_end(yearly: dict[int, int], end: int) -> dict[int, int]:
-    """The yearly totals, with the years after the last published one up to ``end`` at that
-    year's level."""
-    last = yearly[LAST_PUBLISHED_YEAR]
-    return yearly | {year: last for year in range(LAST_PUBLISHED_YEAR + 1, year_of(end) + 1)}
+def through_end(yearly: Mapping[int, float], end: int) -> dict[int, float]:
+    """The yearly totals, with the years after the last one given up to ``end`` at that level."""
+    last = max(yearly)
+    return {**yearly, **{year: yearly[last] for year in range(last + 1, year_of(end) + 1)}}
 
 
 # Lodging happens on working days, mostly (Monday first).
@@ -226,18 +254,20 @@ BE_WEEKDAYS = (1.0, 1.0, 1.0, 1.0, 1.0, 0.05, 0.05)
 # DT&V return cases that come from outside the asylum flow (people found without a right to stay,
 # taken into immigration detention): opened per year, by how they end.
 NL_RETURN_ONLY = {
-    "DEPARTED_VOLUNTARY": 1_270.0,
-    "DEPARTED_FORCED": 950.0,
-    "DEPARTED_UNVERIFIED": 1_700.0,
+    "DEPARTED_VOLUNTARY": 1_540.0,
+    "DEPARTED_FORCED": 1_130.0,
+    "DEPARTED_UNVERIFIED": 2_140.0,
     "RETURN_CASE_CLOSED": 600.0,
 }
 
 
 class Inflow:
-    """Whole cases per day from yearly totals, spread over months and weekdays, without noise.
+    """Whole cases per day from yearly totals, spread over months (a profile with noise) and
+    weekdays.
 
     The fractional remainder is carried from day to day, so a year holds its total exactly
-    (give or take one case at the turn of the year).
+    (give or take one case at the turn of the year). Every day's count is fixed when the inflow
+    is made, so that the decisions can be planned before the cases are drawn.
     """
 
     def __init__(
@@ -246,25 +276,31 @@ class Inflow:
         months: Mapping[int, Sequence[float]],
         weekdays: Sequence[float],
         scale: float,
+        *,
+        noise: random.Random | None = None,
+        season: Sequence[float] = FLAT,
     ) -> None:
-        self._expected: dict[int, float] = {}
-        for year, total in yearly.items():
-            shares = months.get(year, FLAT)
+        self.counts: dict[int, int] = {}
+        carry = 0.0
+        for year, total in sorted(yearly.items()):
+            shares = list(months.get(year, season))
+            if noise is not None:
+                shares = [share * noise.lognormvariate(0, INFLOW_NOISE) for share in shares]
             for month in range(1, 13):
                 first = day_of(year, month, 1)
                 days = range(first, first + calendar.monthrange(year, month)[1])
                 weights = [weekdays[date.fromordinal(d).weekday()] for d in days]
                 per_month = total * scale * shares[month - 1] / sum(shares)
                 for d, weight in zip(days, weights, strict=True):
-                    self._expected[d] = per_month * weight / sum(weights)
-        self._carry = 0.0
+                    carry += per_month * weight / sum(weights)
+                    whole = int(carry)
+                    carry -= whole
+                    if whole:
+                        self.counts[d] = whole
 
     def count(self, day: int) -> int:
-        """How many cases start on ``day`` (call once per day, in order)."""
-        total = self._carry + self._expected.get(day, 0.0)
-        whole = int(total)
-        self._carry = total - whole
-        return whole
+        """How many cases start on ``day``."""
+        return self.counts.get(day, 0)
 
 
 # --- The Dutch chain ----------------------------------------------------------------------
@@ -304,13 +340,16 @@ NL_CRISIS = (day_of(2022, 7, 1), day_of(2023, 12, 31))
 IND_OFFICES = Weighted({"Ter Apel": 3, "Zevenaar": 2, "Den Bosch": 2, "Rijsbergen": 1,
                         "Zwolle": 1, "Amsterdam": 1, "": 0.3})  # fmt: skip
 NL_TRACKS = Weighted({"1": 0.15, "2": 0.09, "3": 0.09, "4": 0.67})
+# The mix of nationalities per track. Over all tracks Syrians are about a third, then Turks,
+# Eritreans, Afghans and Yemenis (each 8-11 %): at scale 0.1 those groups hold more than the
+# 10 cases a month that a cell of the breakdown needs; the many small groups stay suppressed.
 NL_NATIONALITIES = {
-    "1": Weighted({"SYR": 20, "AFG": 15, "TUR": 10, "ERI": 10, "MAR": 10, "DZA": 10, "IRQ": 8,
+    "1": Weighted({"SYR": 20, "AFG": 15, "TUR": 15, "ERI": 10, "MAR": 10, "DZA": 10, "IRQ": 8,
                    "IRN": 7, "NGA": 5, "XXX": 0.5}),
     "2": Weighted({"MAR": 30, "DZA": 25, "TUN": 15, "GEO": 10, "MDA": 10, "ALB": 5, "SRB": 5}),
-    "3": Weighted({"SYR": 55, "ERI": 25, "YEM": 20}),
-    "4": Weighted({"SYR": 30, "AFG": 13, "TUR": 12, "YEM": 8, "ERI": 6, "IRQ": 6, "SOM": 5,
-                   "IRN": 4, "PSE": 3, "SDN": 3, "COL": 3, "ETH": 2, "XXA": 1, "XXX": 0.5}),
+    "3": Weighted({"SYR": 50, "ERI": 25, "YEM": 25}),
+    "4": Weighted({"SYR": 35, "TUR": 13, "AFG": 10, "YEM": 11, "ERI": 9, "IRQ": 5, "SOM": 4,
+                   "IRN": 3, "PSE": 2, "SDN": 2, "COL": 2, "ETH": 2, "XXA": 1, "XXX": 0.5}),
 }  # fmt: skip
 NL_FAMILY_NATIONALITIES = Weighted({"SYR": 50, "ERI": 25, "TUR": 10, "YEM": 10, "AFG": 5})
 NL_UAM = {"1": 0.03, "2": 0.01, "3": 0.11, "4": 0.11}
@@ -331,10 +370,21 @@ NL_OUTCOMES = {
     "4": Weighted({"DECISION_GRANTED": 0.66, "DECISION_REJECTED": 0.26,
                    "DECISION_DISCONTINUED": 0.08}),
 }  # fmt: skip
-NL_QUICK_LEAD = {"1": (40, 220), "2": (10, 60), "3": (30, 160)}
-# Track 4 decision lead time (days, lognormal median) by year of lodging: the IND backlog.
-NL_TRACK4_MEDIAN = ByPeriod([(HISTORY_START, 300.0), (START, 380.0), (day_of(2023, 1, 1), 430.0),
-                    (day_of(2024, 1, 1), 320.0)])  # fmt: skip
+# Days from lodging until a case is ready for a decision (low, high): the Dublin claim answered,
+# the hearing prepared. Tracks 1-3 are the quick ones (devtools/demo/decisions.py).
+NL_READY = {"1": (30, 100), "2": (8, 30), "3": (20, 60), "4": (40, 100)}
+NL_QUICK = frozenset({"1", "2", "3"})
+# The IND's staff for first-instance asylum decisions (FTE, at scale 1), and what one FTE decides
+# in a month. Too few in 2022 for the surge, so the stock built up; hires from the autumn of 2022
+# on, each productive after months of training; cuts in 2025 and 2026, when the stock kept the
+# staff busy for a year. Decisions follow this staff.
+NL_STAFFING = Staffing(
+    base_fte=450.0,
+    changes=(Hire("2021-06", 60, 6), Hire("2022-06", 80, 6), Hire("2022-10", 150, 9),
+             Hire("2023-04", 150, 9), Hire("2023-10", 120, 9), Hire("2024-06", 60, 9),
+             Hire("2025-01", -120), Hire("2025-07", -80), Hire("2026-01", -40)),
+    productivity=3.0, noise=0.05, quick_share=0.3,
+)  # fmt: skip
 NL_NO_SHOW = ByPeriod([(HISTORY_START, 0.04), (START, 0.05), (day_of(2023, 1, 1), 0.075),
               (day_of(2024, 1, 1), 0.06)])  # fmt: skip
 NL_APPEAL = {"1": 0.45, "2": 0.55, "3": 0.7, "4": 0.7}
@@ -347,9 +397,10 @@ DUBLIN_STATES = Weighted({"DEU": 35, "ITA": 20, "ESP": 10, "FRA": 10, "BEL": 10,
                           "CHE": 5, "POL": 5})  # fmt: skip
 OTHER_DESTINATIONS = Weighted({"MAR": 3, "DZA": 2, "GEO": 2, "ALB": 2, "TUR": 2, "NGA": 1,
                                "UKR": 1, "SRB": 1})  # fmt: skip
-# Status holders wait for a home: days from grant to leaving, lognormal median by grant year.
-NL_STAY_AFTER_GRANT = ByPeriod([(HISTORY_START, 250.0), (START, 260.0), (day_of(2023, 1, 1), 260.0),
-                       (day_of(2024, 1, 1), 230.0)])  # fmt: skip
+# Status holders wait for a home: after two weeks at least, the municipalities house them at a
+# monthly rate (the share of those waiting who move out in a month), by the month of the grant.
+NL_HOUSING_RATE = ByPeriod([(HISTORY_START, 0.12), (START, 0.105), (day_of(2023, 1, 1), 0.1),
+                            (day_of(2024, 1, 1), 0.11), (day_of(2025, 1, 1), 0.12)])  # fmt: skip
 NL_LEGAL_TERM = ByPeriod([(HISTORY_START, 6), (day_of(2022, 3, 27), 15), (day_of(2024, 1, 1), 6)])
 
 # --- The Belgian chain --------------------------------------------------------------------
@@ -379,8 +430,15 @@ BE_NATIONALITIES = {
 BE_TRACKS = Weighted({"P": 0.87, "U": 0.13})
 BE_LODGE_DELAY = ByPeriod([(HISTORY_START, (0, 14, 3)), (START, (0, 30, 10)),
                   (day_of(2024, 1, 1), (0, 21, 5))])  # fmt: skip
-BE_LEAD_MEDIAN = ByPeriod([(HISTORY_START, 220.0), (START, 260.0), (day_of(2023, 1, 1), 290.0),
-                  (day_of(2024, 1, 1), 270.0)])  # fmt: skip
+BE_READY = {"P": (40, 120), "U": (15, 60)}
+BE_QUICK = frozenset({"U"})
+# The Belgian decision staff (CGRA, delivered through DVZ) over time, as NL_STAFFING.
+BE_STAFFING = Staffing(
+    base_fte=760.0,
+    changes=(Hire("2022-09", 120, 9), Hire("2023-03", 40, 9), Hire("2024-01", 200, 9),
+             Hire("2025-06", -80)),
+    productivity=2.6, noise=0.05, quick_share=0.15,
+)  # fmt: skip
 BE_OUTCOMES = {
     "P": Weighted({("DECISION_GRANTED", "REFUGEE"): 0.36, ("DECISION_GRANTED", "SUBSIDIARY"): 0.08,
                    ("DECISION_REJECTED", None): 0.56}),
@@ -486,6 +544,17 @@ class _Tally:
     cases: Counter[str] = field(default_factory=Counter)
 
 
+class PlannedCases:
+    """A chain's applications in the order they are drawn: each one's track and decision day,
+    and what the decision service had and did in each month."""
+
+    def __init__(self, tracks: list[str], plan: DecisionPlan) -> None:
+        self.tracks, self.decided, self.months = tracks, plan.decided, plan.months
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return zip(self.tracks, self.decided, strict=True)
+
+
 class Simulation:
     """The chain simulated at ``scale`` (1 = the published volumes), deterministic per ``seed``,
     up to ``end`` (an ordinal; by default ``simulation_end()``)."""
@@ -514,18 +583,56 @@ class Simulation:
         self._measured: dict[str, set[str]] = {partner: set() for partner in LOCATIONS}
         self.places: dict[tuple[str, int], int] = {}
         until = partial(through_end, end=self.end)
+        noise = random.Random(seed * 104_729 + 3)
+        nl = Inflow(until(NL_APPLICATIONS), NL_MONTHS, NL_WEEKDAYS, scale, noise=noise,
+                    season=NL_SEASON)  # fmt: skip
+        be = Inflow(until(BE_APPLICATIONS), BE_MONTHS, BE_WEEKDAYS, scale, noise=noise,
+                    season=BE_SEASON)  # fmt: skip
+        planning = random.Random(seed * 15_485_863 + 5)
+        self.plans = {
+            "NL": self._plan(nl, NL_TRACKS, NL_READY, NL_QUICK, NL_STAFFING, planning),
+            "BE": self._plan(be, BE_TRACKS, BE_READY, BE_QUICK, BE_STAFFING, planning),
+        }
+        self._planned = {chain: iter(plan) for chain, plan in self.plans.items()}
         self._streams: list[tuple[Inflow, Callable[[int], tuple[str, _Case]]]] = [
-            (Inflow(until(NL_APPLICATIONS), NL_MONTHS, NL_WEEKDAYS, scale), self._nl_asylum),
-            (Inflow(until(BE_APPLICATIONS), BE_MONTHS, BE_WEEKDAYS, scale), self._be_asylum),
-            (Inflow(until(NL_FAMILY_REUNIFICATION), {}, NL_WEEKDAYS, scale), self._nl_family),
+            (nl, self._nl_asylum),
+            (be, self._be_asylum),
+            (Inflow(until(NL_FAMILY_REUNIFICATION), {}, NL_WEEKDAYS, scale, noise=noise),
+             self._nl_family),
             *(
                 (
-                    Inflow(dict.fromkeys(range(2019, 2025), yearly), {}, NL_WEEKDAYS, scale),
+                    Inflow(until(dict.fromkeys(range(2019, 2025), yearly)), {}, NL_WEEKDAYS,
+                           scale, noise=noise),
                     partial(self._nl_return_only, kind=kind),
                 )
                 for kind, yearly in NL_RETURN_ONLY.items()
             ),
-        ]
+        ]  # fmt: skip
+
+    def _plan(
+        self,
+        inflow: Inflow,
+        tracks: Weighted[str],
+        ready: Mapping[str, tuple[int, int]],
+        quick: frozenset[str],
+        staffing: Staffing,
+        rng: random.Random,
+    ) -> PlannedCases:
+        """Draw the track of every application up to the end, and plan when each is decided."""
+        lodged: list[int] = []
+        drawn: list[str] = []
+        ready_on: list[int] = []
+        for day in range(HISTORY_START, self.end + 1):
+            for _ in range(inflow.count(day)):
+                track = tracks.pick(rng)
+                lodged.append(day)
+                drawn.append(track)
+                ready_on.append(day + between(rng, *ready[track]))
+        plan = DecisionPlan(
+            lodged=lodged, ready=ready_on, quick=[track in quick for track in drawn],
+            staffing=staffing, scale=self.scale, end=self.end, rng=rng,
+        )  # fmt: skip
+        return PlannedCases(drawn, plan)
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -562,6 +669,33 @@ class Simulation:
             "fedasil_occupancy_2024_04_30": self.stock_on("FEDASIL", april),
             "fedasil_places_2024_04_30": self.places_on("FEDASIL", april),
         }
+
+    def measurements(self) -> dict[str, list[Measured]]:
+        """Per organisation, what it pushes besides its events: every month from 2022 the staff
+        for decisions (as the decisions followed it), and its clients' mean satisfaction score
+        of the surveys closed at the month's end.
+
+        Clients of a decision service are less content the longer its stock takes to work off
+        (months of work at the month's pace); reception is less liked in a crisis.
+        """
+        rng = random.Random(self.seed * 7_919 + 11)
+        found: dict[str, list[Measured]] = {"IND": [], "COA": [], "DVZ": [], "FEDASIL": []}
+        for chain, service, reception in (("NL", "IND", "COA"), ("BE", "DVZ", "FEDASIL")):
+            crisis = NL_CRISIS if chain == "NL" else BE_WAITLIST
+            for month in self.plans[chain].months:
+                first = first_day(month.index)
+                if first < START:
+                    continue
+                found[service].append(Measured("DECISION_CAPACITY_FTE", first, month.fte))
+                last = first_day(month.index + 1) - 1
+                if last > self.end:
+                    continue
+                backlog = month.open_at_end / max(month.capacity, 1.0)
+                score = 4.15 - 0.045 * backlog + rng.gauss(0, 0.06)
+                found[service].append(Measured("SATISFACTION_SCORE", last, round(score, 2)))
+                score = 3.9 - (0.35 if crisis[0] <= last <= crisis[1] else 0) + rng.gauss(0, 0.07)
+                found[reception].append(Measured("SATISFACTION_SCORE", last, round(score, 2)))
+        return found
 
     def places_on(self, partner: str, day: int) -> int:
         """Sum over locations of the latest places measured on or before ``day``."""
@@ -644,7 +778,7 @@ class Simulation:
 
     def _nl_asylum(self, lodged: int) -> tuple[str, _Case]:
         rng = self._rng
-        track = NL_TRACKS.pick(rng)
+        track, decided = next(self._planned["NL"])
         nationality = NL_NATIONALITIES[track].pick(rng)
         case = _Case(self.end, track, nationality, rng.random() < NL_UAM[track])
         low, high, mode = NL_LODGE_DELAY.at(lodged)
@@ -654,13 +788,8 @@ class Simulation:
         case.add(registered, arrival, "IND", "REGISTERED", location=ind_place)
         case.add(lodged, maybe_no_time(rng, 0.3), "IND", "APPLICATION_LODGED", location=ind_place)
         office = IND_OFFICES.pick(rng) or None
-        if track == "4":
-            median = NL_TRACK4_MEDIAN.at(lodged)
-            decided = lodged + max(30, round(rng.lognormvariate(0, 0.45) * median))
-        else:
-            decided = lodged + between(rng, *NL_QUICK_LEAD[track])
         outcome = NL_OUTCOMES[track].pick(rng)
-        decided = self._nl_hearings(case, lodged, decided, office)
+        self._nl_hearings(case, lodged, decided, office)
         self._nl_term(case, lodged, decided)
 
         enters = rng.random() < (0.85 if track == "2" else 0.95)
@@ -671,7 +800,6 @@ class Simulation:
             # Most discontinued applicants had left reception for an unknown destination.
             gone = max(registered + 1, decided - between(rng, 3, 40))
             leave = (gone, office_minute(rng), "UNKNOWN")
-            decided = max(decided, gone + 1)
         case.add(decided, maybe_no_time(rng, 0.6), "IND", outcome, location=office)
 
         granted = decided if outcome == "DECISION_GRANTED" else None
@@ -680,10 +808,8 @@ class Simulation:
             if granted is None:
                 leave = self._nl_after_rejection(case, final, enters)
         if granted is not None:
-            median = NL_STAY_AFTER_GRANT.at(granted)
             if rng.random() < 0.94:
-                stay = max(7, round(rng.lognormvariate(0, 0.55) * median))
-                leave = (granted + stay, office_minute(rng), "HOUSING")
+                leave = (granted + self._housed_after(granted), office_minute(rng), "HOUSING")
             else:
                 leave = (granted + between(rng, 10, 200), office_minute(rng), "OTHER")
         if enters:
@@ -698,26 +824,32 @@ class Simulation:
         case.add(registered, arrival, "IND", "REGISTERED", location="Ter Apel")
         entered = (registered, arrival + 30, "aanmeldcentrum Ter Apel")
         moved = (registered + between(rng, 1, 10), office_minute(rng), AZC.pick(rng))
-        stay = max(14, round(rng.lognormvariate(0, 0.55) * NL_STAY_AFTER_GRANT.at(registered)))
-        case.reception("COA", [entered, moved], (registered + stay, office_minute(rng), "HOUSING"))
+        housed = registered + max(moved[0] - registered + 1, self._housed_after(registered))
+        case.reception("COA", [entered, moved], (housed, office_minute(rng), "HOUSING"))
         return "NL", case
 
-    def _nl_hearings(self, case: _Case, lodged: int, decided: int, office: str | None) -> int:
-        """Hearing scheduled, then held (or missed and rescheduled); the decision follows."""
+    def _housed_after(self, day: int) -> int:
+        """Days from ``day`` until a status holder is housed: two weeks, then a monthly rate."""
+        per_day = NL_HOUSING_RATE.at(day) / 30.44
+        return 14 + round(self._rng.expovariate(per_day))
+
+    def _nl_hearings(self, case: _Case, lodged: int, decided: int, office: str | None) -> None:
+        """Hearing scheduled, then held (or first missed and rescheduled), before the decision
+        (its day is planned: a missed hearing is made up within the same weeks)."""
         rng = self._rng
         gap = max(1, decided - lodged - 1)
         held = decided - between(rng, 1, min(gap, 90))
-        planned = max(lodged, held - between(rng, 7, 35))
-        case.add(planned, office_minute(rng), "IND", "HEARING_SCHEDULED", location=office)
-        if rng.random() < NL_NO_SHOW.at(held):
-            case.add(held, 540 + 30 * between(rng, 0, 12), "IND", "HEARING_NO_SHOW",
+        missed = held - between(rng, 6, 30)
+        if missed > lodged and rng.random() < NL_NO_SHOW.at(held):
+            planned = max(lodged, missed - between(rng, 7, 35))
+            case.add(planned, office_minute(rng), "IND", "HEARING_SCHEDULED", location=office)
+            case.add(missed, 540 + 30 * between(rng, 0, 12), "IND", "HEARING_NO_SHOW",
                      location=office)  # fmt: skip
-            replanned = held + between(rng, 1, 5)
-            case.add(replanned, office_minute(rng), "IND", "HEARING_SCHEDULED", location=office)
-            held = replanned + between(rng, 10, 30)
-            decided = max(decided, held + between(rng, 7, 30))
+            planned = missed + between(rng, 1, 5)
+        else:
+            planned = max(lodged, held - between(rng, 7, 35))
+        case.add(planned, office_minute(rng), "IND", "HEARING_SCHEDULED", location=office)
         case.add(held, 540 + 30 * between(rng, 0, 12), "IND", "HEARING_HELD", location=office)
-        return decided
 
     def _nl_term(self, case: _Case, lodged: int, decided: int) -> None:
         """Extend some 6-month terms; some applicants appeal a decision that is late (BNTB)."""
@@ -814,7 +946,7 @@ class Simulation:
 
     def _be_asylum(self, lodged: int) -> tuple[str, _Case]:
         rng = self._rng
-        track = BE_TRACKS.pick(rng)
+        track, decided = next(self._planned["BE"])
         mena = rng.random() < (0.07 if track == "P" else 0.01)
         case = _Case(self.end, track, BE_NATIONALITIES[track].pick(rng), mena)
         low, high, mode = BE_LODGE_DELAY.at(lodged)
@@ -822,14 +954,10 @@ class Simulation:
         case.add(registered, None, "DVZ", "REGISTERED")
         case.add(lodged, None, "DVZ", "APPLICATION_LODGED")
         if track == "P":
-            median = BE_LEAD_MEDIAN.at(lodged)
-            decided = lodged + max(20, round(rng.lognormvariate(0, 0.55) * median))
-            case.add(decided - between(rng, 10, min(150, decided - lodged - 5)), None, "DVZ",
+            case.add(decided - between(rng, 1, min(150, decided - lodged - 1)), None, "DVZ",
                      "HEARING_HELD")  # fmt: skip
-        else:
-            decided = lodged + between(rng, 20, 150)
-            if rng.random() < 0.2:
-                case.add(decided - between(rng, 5, 15), None, "DVZ", "HEARING_HELD")
+        elif decided - lodged > 15 and rng.random() < 0.2:
+            case.add(decided - between(rng, 5, 15), None, "DVZ", "HEARING_HELD")
         outcome, protection = BE_OUTCOMES[track].pick(rng)
         case.add(decided, None, "DVZ", outcome, detail=protection)
 

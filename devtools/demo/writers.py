@@ -12,6 +12,7 @@ Layout of the output folder (``devtools/management/commands/demo.py`` and
     IND/ind_zaakstatus_YYYYMMDD.csv     COA/coa_mutaties_YYYYMMDD.jsonl
     DTV/dtv_vertrek_YYYYMMDD.xml        DVZ/dvz_evenements_YYYYMMDD.csv
     FEDASIL/pages/NNNNNN.json           FEDASIL/capacity/YYYYMMDD.json
+    PUSH/<ORGANISATION>.json            measurements as a push API body (docs/reference/push-api.md)
     manifest.json                       written last: its presence means "complete"
 
 Events are written as the simulation's watermark passes them, and forgotten: memory holds only
@@ -24,7 +25,8 @@ import base64
 import csv
 import json
 from abc import ABC, abstractmethod
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +78,8 @@ FILE_PATTERNS = {
     "DVZ": "dvz_evenements_*.csv",
     "FEDASIL": "*/[0-9]*.json",
 }
+# The measurements no extract format carries (satisfaction, decision staff) arrive by push.
+PUSH_FOLDER = "PUSH"
 # Every one in this many records of a timestamped format is written in UTC, to exercise offsets.
 UTC_EVERY = 20
 
@@ -460,11 +464,19 @@ def clear_output(out: Path) -> None:
     for partner, pattern in FILE_PATTERNS.items():
         for path in (out / partner).glob(pattern):
             path.unlink()
+    for path in (out / PUSH_FOLDER).glob("*.json"):
+        path.unlink()
 
 
-def write_demo(*, out: Path, scale: float, seed: int) -> dict[str, Any]:
-    """Simulate the chain and write every partner's extracts into ``out``; returns the manifest."""
+def write_demo(
+    *, out: Path, scale: float, seed: int, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Simulate the chain and write every partner's extracts into ``out``; returns the manifest.
+
+    ``progress`` hears (the day written up to, the last day) every simulated half year.
+    """
     simulation = Simulation(scale=scale, seed=seed)
+    told = ORIGIN
     out.mkdir(parents=True, exist_ok=True)
     clear_output(out)
     writers = {
@@ -478,12 +490,35 @@ def write_demo(*, out: Path, scale: float, seed: int) -> dict[str, Any]:
             writers[capacity.partner].add(None, capacity)
         for writer in writers.values():
             writer.flush(step.final_before)
+        if progress is not None and step.final_before >= told + 182:
+            told = step.final_before
+            progress(told, simulation.end)
     for writer in writers.values():
         writer.close()
+    pushed = write_pushes(out / PUSH_FOLDER, simulation)
     manifest = _manifest(simulation, writers)
+    manifest["pushed"] = pushed
     # Written last: the demo takes its presence to mean the generation is complete.
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def write_pushes(folder: Path, simulation: Simulation) -> dict[str, dict[str, int]]:
+    """One push body per organisation with its measurements; returns counts per kind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, dict[str, int]] = {}
+    for organisation, measured in simulation.measurements().items():
+        body = {
+            "organisation": organisation,
+            "measurements": [
+                {"kind": m.kind, "location": None, "date": iso_date(m.day), "value": m.value}
+                for m in measured
+            ],
+        }
+        text = json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+        (folder / f"{organisation}.json").write_text(text, encoding="utf-8")
+        counts[organisation] = dict(Counter(m.kind for m in measured))
+    return counts
 
 
 def _manifest(simulation: Simulation, writers: dict[str, Any]) -> dict[str, Any]:

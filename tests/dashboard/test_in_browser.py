@@ -10,7 +10,6 @@ a full-page screenshot in test-output/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import math
-import os
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -34,7 +33,7 @@ from dashboard.forms import SERIES_PERIODS
 from reports.mail import unsubscribe_url
 from reports.models import Subscription
 from tests.api.conftest import PARTNERS, make_extract, make_rejection
-from tests.axe import AxeUnavailable, axe_source, describe, serious_violations
+from tests.axe import describe, serious_violations
 from tests.dashboard.conftest import UserMaker
 
 pytestmark = [
@@ -189,17 +188,6 @@ def populated_chain(catalogue: None) -> None:
 
 
 # The browser
-
-
-@pytest.fixture(scope="module")
-def axe() -> str:
-    """axe-core's script; without network the tests skip, or fail under REQUIRE_BROWSER=1."""
-    try:
-        return axe_source()
-    except AxeUnavailable as error:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {error}")
-        pytest.skip(str(error))
 
 
 @dataclass
@@ -359,6 +347,38 @@ def test_an_indicator_opened_from_its_tile_shows_its_chart_and_table(
     )
     assert last_row[1] == f"{stored.value:,.1f}".removesuffix(".0")
     assert stored.signal in last_row[-1]
+
+
+@pytest.mark.usefixtures("axe")
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_events_of_note_are_numbered_on_the_chart_and_listed_beside_it(
+    populated_chain: None, chain_director: User, browser: Browser, screenshot_path: Any,
+    language: str,
+) -> None:  # fmt: skip
+    # From July 2022 to April 2023 the Dutch chain has three events of the catalogue file.
+    page = browser.page(language=language, user=chain_director)
+    reported: list[str] = []
+    page.on("console", lambda message: reported.append(message.text))
+    page.goto(f"/indicators/{LEAD_TIME}/?chain=NL&period_type=month&from=2022-07&to=2023-04")
+    assert wait_for_charts(page) == 1
+    numbers = page.locator("#figure-series .annotation-text").all_text_contents()
+    assert numbers == ["1", "2", "3"]
+    heading = {"nl": "Gebeurtenissen van belang", "en": "Events of note"}[language]
+    listing = page.get_by_role("list", name=heading)
+    assert listing.locator("li").count() == 3
+    assert listing.get_by_role("link").count() == 3  # every one has a public source
+    table = page.get_by_role(
+        "table", name={"nl": "Waarden per periode", "en": "Values per period"}[language]
+    )
+    assert table.get_by_role("columnheader", name=heading).count() == 1
+    page.screenshot(path=screenshot_path(f"{language}-events-of-note"), full_page=True)
+    assert not serious_violations(page), describe(serious_violations(page))
+    # The title shows on hovering the number, drawn by Plotly under the page's strict policy.
+    page.locator("#figure-series .annotation").first.hover()
+    title = {"nl": "Beslistermijn asiel categoriaal", "en": "Asylum decision term extended"}
+    hover = page.locator("#figure-series .hoverlayer .hovertext")
+    assert title[language] in (hover.text_content() or "")
+    assert not [text for text in reported if "Content Security Policy" in text], reported
 
 
 def test_the_csv_download_holds_the_header_and_the_values_of_the_page(

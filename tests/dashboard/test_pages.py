@@ -245,7 +245,9 @@ def test_the_indicator_page_draws_its_series_on_the_signal_bands_above_a_table_o
     html = response.content.decode()
     figure = figure_of(html, "series")
     bands = [
-        (s["name"], s["y0"], s["y1"]) for s in figure["layout"]["shapes"] if s["type"] == "rect"
+        (s["name"], s["y0"], s["y1"])
+        for s in figure["layout"]["shapes"]
+        if s["name"].startswith("band ")
     ]
     assert [name for name, *_ in bands] == ["band green", "band amber", "band red"]
     assert bands[0][1:] == (0, 180) and bands[1][1:] == (180, 270) and bands[2][1] == 270
@@ -284,7 +286,11 @@ def test_occupancy_bands_are_drawn_on_both_sides_of_green(
         reverse("dashboard:indicator", args=["reception_occupancy_rate"]), {"to": "2024-03"}
     ).content.decode()
     figure = figure_of(html, "series")
-    bands = [(s["name"], round(s["y0"], 6), round(s["y1"], 6)) for s in figure["layout"]["shapes"]]
+    bands = [
+        (s["name"], round(s["y0"], 6), round(s["y1"], 6))
+        for s in figure["layout"]["shapes"]
+        if s["name"].startswith("band ")
+    ]
     assert [name for name, *_ in bands] == [
         "band red", "band amber", "band green", "band amber", "band red",
     ]  # fmt: skip

@@ -13,6 +13,7 @@ from typing import TypedDict
 import pytest
 from django.core.management import CommandError, call_command
 
+from devtools.management.commands.generate_demo import DEFAULT_SEED
 from ingest.adapters import adapter_for
 from ingest.adapters.base import EventRow, MeasurementRow, Rejection, Row
 
@@ -36,7 +37,8 @@ class Manifest(TypedDict):
     calibration: dict[str, Calibration]
 
 
-def generate(out: Path, seed: int = 7) -> Manifest:
+def generate(out: Path, seed: int = DEFAULT_SEED) -> Manifest:
+    """The demo's own chain (its seed), at a small scale."""
     call_command("generate_demo", scale=SCALE, out=str(out), seed=seed, stdout=io.StringIO())
     return json.loads((out / "manifest.json").read_text())
 

@@ -1,10 +1,11 @@
 """``manage.py demo``: everything ``make demo`` does, on a fresh machine or again in seconds.
 
-Migrates, loads the catalogue, creates the demo login, generates a simulated chain's partner
-extracts, ingests them through a real Celery worker on the real broker (the Fedasil pages pulled
-from a small local feed, the real way), computes the indicators and serves the dashboard, with a
-worker, beat and the feed running beside the web server. Ctrl-C stops every process it started,
-and the embedded database and broker.
+Migrates, loads the catalogue (its count bands scaled to the demo's volume), creates the demo
+login, generates a simulated chain's partner extracts, ingests them through a real Celery worker
+on the real broker (the Fedasil pages pulled from a small local feed, the real way; the
+measurements pushed as each organisation's system would), computes the indicators and serves the
+dashboard, with a worker, beat and the feed running beside the web server. It says which stage it
+is at and how far. Ctrl-C stops every process it started, and the embedded database and broker.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
 from chain.periods import MONTH, parse_period, periods_ending
 from devtools import embedded
+from devtools.demo.catalogue import write_scaled_catalogue
 from devtools.demo.delivery import (
     enqueue_demo_extracts,
     enqueue_feed_pull,
+    push_demo_measurements,
     wait_for_extracts,
     wait_for_feed,
 )
@@ -46,13 +49,23 @@ DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DE
 DEMO_FEED_TOKEN = "demo-feed-token"  # noqa: S105 - the local demo feed's own token
 # The open data of the last few complete months is published, as beat would have done.
 OPEN_DATA_MONTHS = 3
+# A tenth of the real chain: every main nationality clears the small-cell threshold, and a first
+# start stays within minutes on a small machine.
+DEFAULT_SCALE = 0.1
+STAGES = 7
 
 
 class Command(BaseCommand):
     help = "Set up a populated demo and serve it at http://127.0.0.1:8000/ (Ctrl-C stops)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=float, default=0.02)
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=DEFAULT_SCALE,
+            help="the simulated chain's size (1 = the published volumes); a chain generated "
+            "before keeps its own",
+        )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--feed-port", type=int, default=8001)
         parser.add_argument(
@@ -68,14 +81,28 @@ class Command(BaseCommand):
         no_serve: bool,
         **opts: object,
     ) -> None:
-        started = time.monotonic()
+        self._started = started = time.monotonic()
+        self._stage(1, "Preparing the database (migrations)")
         call_command("migrate", verbosity=0)
-        call_command("load_catalogue", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        self._demo_user()
         out = Path(settings.BASE_DIR) / "var" / "demo"
-        if not (out / "manifest.json").exists():
-            self.stdout.write(f"Generating a simulated chain at scale {scale} in {out} …")
-            call_command("generate_demo", scale=scale, out=str(out), stdout=open(os.devnull, "w"))  # noqa: SIM115
+        manifest = out / "manifest.json"
+        if manifest.exists():
+            generated = json.loads(manifest.read_text(encoding="utf-8"))["scale"]
+            if generated != scale:
+                self.stdout.write(
+                    f"  the chain in {out} was generated at scale {generated}: it keeps that "
+                    "(make clean starts afresh)"
+                )
+            scale = generated
+        self._stage(2, f"Loading the catalogue, its count bands scaled by {scale}")
+        catalogue = write_scaled_catalogue(scale=scale, out=out.parent / "demo-catalogue.json")
+        call_command("load_catalogue", str(catalogue), stdout=open(os.devnull, "w"))  # noqa: SIM115
+        self._demo_user()
+        if manifest.exists():
+            self._stage(3, f"Simulated chain found in {out}")
+        else:
+            self._stage(3, f"Generating a simulated chain at scale {scale} in {out}")
+            call_command("generate_demo", scale=scale, out=str(out), stdout=self.stdout)
         # The worker and beat pull the feed with this token; the feed serves it to them only.
         os.environ["FEDASIL_FEED_TOKEN"] = settings.FEDASIL_FEED_TOKEN or DEMO_FEED_TOKEN
         children = [
@@ -83,8 +110,12 @@ class Command(BaseCommand):
             self._spawn("worker", "-l", "warning", "--concurrency", "2"),
         ]
         try:
-            if not StatusEvent.objects.exists():
+            if StatusEvent.objects.exists():
+                self._stage(4, "Extracts ingested before")
+                self._stage(5, "Feed pulled and measurements pushed before")
+            else:
                 self._ingest(out, f"http://127.0.0.1:{feed_port}")
+            self._stage(6, "Computing the indicators of every period not computed yet")
             compute_dirty()
             self._publish_open_data()
             self._scenarios(out, scale)
@@ -147,24 +178,36 @@ class Command(BaseCommand):
 
     def _publish_open_data(self) -> None:
         """The last complete months' open data, each month once (a later run keeps them)."""
+        self._stage(7, "Publishing the open data of the last complete months")
         started = time.monotonic()
         last = parse_period(previous_month(), MONTH)
         for month in periods_ending(last, OPEN_DATA_MONTHS):
             self.stdout.write(f"Open data: {publish_month(month=month.label).message}")
         self.stdout.write(f"Open data published in {time.monotonic() - started:.1f} s.")
 
+    def _stage(self, number: int, what: str) -> None:
+        elapsed = time.monotonic() - self._started
+        self.stdout.write(f"[{number}/{STAGES}] {what} … ({elapsed:.0f} s)")
+
     def _ingest(self, out: Path, feed_url: str) -> None:
         extract_ids = enqueue_demo_extracts(out)
         pull_started = clock.now()
         feed = enqueue_feed_pull(feed_url)
-        self.stdout.write(
-            f"Ingesting {len(extract_ids)} extracts and pulling the Fedasil feed at {feed_url} "
-            "through the Celery worker …"
+        self._stage(
+            4,
+            f"Ingesting {len(extract_ids)} extracts through the Celery worker, the Fedasil feed "
+            f"pulled from {feed_url} beside them",
         )
-        summary = wait_for_extracts(extract_ids, timeout=600)
-        self.stdout.write(f"Ingested: {summary}")
-        feed = wait_for_feed(feed, after=pull_started, timeout=600)
-        self.stdout.write(f"Fedasil feed pulled: {feed.last_error or 'ok'}")
+
+        def progress(done: int, total: int) -> None:
+            self.stdout.write(f"  {done}/{total} extracts ingested ({100 * done // total} %)")
+
+        summary = wait_for_extracts(extract_ids, timeout=900, progress=progress)
+        self.stdout.write(f"  ingested: {summary}")
+        self._stage(5, "Waiting for the Fedasil feed; pushing the measurements")
+        self.stdout.write(f"  pushed: {push_demo_measurements(out)}")
+        feed = wait_for_feed(feed, after=pull_started, timeout=900)
+        self.stdout.write(f"  Fedasil feed pulled: {feed.last_error or 'ok'}")
 
     @staticmethod
     def _feed(folder: Path, port: int, token: str) -> subprocess.Popen[bytes]:
