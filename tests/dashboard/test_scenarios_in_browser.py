@@ -16,11 +16,11 @@ from scenarios.models import SavedScenario
 from scenarios.presets import load_presets
 from tests.axe import describe, serious_violations
 from tests.dashboard.conftest import UserMaker
-from tests.dashboard.test_in_browser import Browser, axe, browser, tab_to, wait_for_charts
+from tests.dashboard.test_in_browser import Browser, browser, tab_to, wait_for_charts
 from tests.dashboard.test_scenario_pages import RUN
 from tests.scenario_web import TODAY, build_history
 
-__all__ = ["axe", "browser"]  # the fixtures, imported for the tests below
+__all__ = ["browser"]  # the fixture, imported for the tests below
 
 pytestmark = [
     pytest.mark.browser,
