@@ -4,6 +4,7 @@ every change in the catalogue's audit trail, without recomputing any indicator v
 from __future__ import annotations
 
 import json
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -118,16 +119,14 @@ def test_an_administrator_edits_a_preset_in_the_admin_audited_without_a_recomput
     assert CatalogueChange.objects.filter(object_type="Preset", action="delete").count() == 1
 
 
-def test_the_demo_loads_scaled_presets_and_saves_a_baseline_per_chain(
-    catalogue: None, tmp_path: Path
-) -> None:
+def test_the_demo_loads_scaled_presets_and_saves_a_baseline_per_chain(catalogue: None) -> None:
     with time_machine.travel(TODAY, tick=True):
         build_history(compute=True)
         User.objects.create_user(DEMO_USER)
-        (tmp_path / "manifest.json").write_text(json.dumps({"scale": 0.1}))
-        DemoCommand(stdout=StringIO())._scenarios(tmp_path, 0.02)
-        DemoCommand(stdout=StringIO())._scenarios(tmp_path, 0.02)
-    # The chain's generated scale wins over the command's default.
+        for _ in range(2):
+            command = DemoCommand(stdout=StringIO())
+            command._started = time.monotonic()
+            command._scenarios(0.1)
     assert Preset.objects.get(chain="NL", name="MPP medio").inputs["inflow"]["annual"] == 6700
     saved = SavedScenario.objects.order_by("chain")
     assert [(s.chain_id, s.name, s.author.get_username()) for s in saved if s.author] == [

@@ -52,7 +52,7 @@ OPEN_DATA_MONTHS = 3
 # A tenth of the real chain: every main nationality clears the small-cell threshold, and a first
 # start stays within minutes on a small machine.
 DEFAULT_SCALE = 0.1
-STAGES = 7
+STAGES = 8
 
 
 class Command(BaseCommand):
@@ -118,7 +118,7 @@ class Command(BaseCommand):
             self._stage(6, "Computing the indicators of every period not computed yet")
             compute_dirty()
             self._publish_open_data()
-            self._scenarios(out, scale)
+            self._scenarios(scale)
             self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
             if no_serve:
                 return
@@ -149,12 +149,10 @@ class Command(BaseCommand):
                 embedded.stop_services()
                 self.stdout.write("Stopped the worker, beat, web server, database and broker.")
 
-    def _scenarios(self, out: Path, scale: float) -> None:
+    def _scenarios(self, scale: float) -> None:
         """The scenario presets scaled to the demo chain's volume, and a saved baseline
         scenario per chain, so that the scenario pages show a run on first start."""
-        manifest = out / "manifest.json"
-        if manifest.exists():
-            scale = float(json.loads(manifest.read_text(encoding="utf-8"))["scale"])
+        self._stage(8, "Loading the scenario presets; a baseline scenario per chain")
         call_command("load_scenario_presets", scale=scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
         author = User.objects.get(username=DEMO_USER)
         for preset in Preset.objects.filter(name=BASELINE):
@@ -167,7 +165,7 @@ class Command(BaseCommand):
                 continue
             name = f"{preset.name} {preset.chain_id}"
             save_result(result=result, name=name, author=author)
-        self.stdout.write("Scenario presets loaded; a baseline scenario saved per chain.")
+        self.stdout.write(f"Scenarios ready: {SavedScenario.objects.count()} saved.")
 
     def _demo_user(self) -> None:
         user, _ = User.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True})
