@@ -7,6 +7,7 @@ organisation (an administrator, a director of both chains) sees those of every c
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -31,8 +32,20 @@ def save_result(*, result: ScenarioResult, name: str = "", author: Any = None) -
     return save_answer(answer=answer, name=name, author=author)
 
 
+def _finite(value: Any) -> Any:
+    """The answer with any NaN or infinity as null: JSON (and PostgreSQL's jsonb) has neither."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def save_answer(*, answer: dict[str, Any], name: str = "", author: Any = None) -> SavedScenario:
     """Keep an answer of ``result_json`` under ``name``."""
+    answer = _finite(answer)
     inputs = answer["inputs"]
     return SavedScenario.objects.create(
         name=(name.strip() or default_name(inputs))[:NAME_LENGTH], chain_id=inputs["chain"],

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from accounts.access import CHAIN_DIRECTOR
 from accounts.models import OrganisationAPIKey, UserProfile
 from scenarios.models import SavedScenario
+from scenarios.saved import save_answer
 from tests.scenario_web import TODAY, build_history
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +171,16 @@ def test_the_openapi_document_describes_the_scenario_operations(history) -> None
     assert {"/scenarios", "/scenarios/{id}", "/scenarios/backtest"} <= set(document["paths"])
     assert "201" in document["paths"]["/scenarios"]["post"]["responses"]
     assert "400" in document["paths"]["/scenarios"]["post"]["responses"]
+
+
+def test_a_number_json_cannot_hold_is_kept_as_null(history) -> None:
+    inputs = {"chain": "NL", "origin": "2025-12", "horizon": 1, "paths": 1}
+    answer = {
+        "inputs": inputs,
+        "calibration": {"x": {"value": float("nan")}},
+        "months": [{"month": "2026-01", "open_cases": float("inf")}],
+    }
+    saved = save_answer(answer=answer)
+    saved.refresh_from_db()
+    assert saved.answer["calibration"]["x"]["value"] is None
+    assert saved.answer["months"][0]["open_cases"] is None
