@@ -47,6 +47,28 @@ FIELD_OF = {
     "penalty.notice_rate": "notice_rate", "penalty.notice_lag_days": "notice_lag_days",
     "reception.planning_norm": "planning_norm",
 }  # fmt: skip
+# The model's messages (English, as the API answers them) in the page's language.
+MESSAGES = (
+    (r"must be from (?P<low>\S+) to (?P<high>\S+)",
+     gettext_lazy("must be from %(low)s to %(high)s")),
+    (r"must be at least (?P<low>\S+)", gettext_lazy("must be at least %(low)s")),
+    (r"must be above (?P<low>\S+) and at most (?P<high>\S+)",
+     gettext_lazy("must be above %(low)s and at most %(high)s")),
+    (r"must be above (?P<low>\S+)", gettext_lazy("must be above %(low)s")),
+    (r"must be a number", gettext_lazy("must be a number")),
+    (r"must be a whole number", gettext_lazy("must be a whole number")),
+    (r"unknown nationality: (?P<codes>.+)", gettext_lazy("unknown nationality: %(codes)s")),
+    (r"must name at least one nationality", gettext_lazy("must name at least one nationality")),
+    (r"must be a month written YYYY-MM", gettext_lazy("must be a month written as 2025-12")),
+    (r"must be a complete month in the past",
+     gettext_lazy("must be a complete month in the past")),
+    (r"lies before the chain's data", gettext_lazy("lies before the chain's data")),
+    (r"the chain has no data before the last complete month",
+     gettext_lazy("the chain has no data before the last complete month")),
+    (r"must lie after the origin", gettext_lazy("must lie after the origin")),
+    (r"must hold (?P<count>\d+) numbers, one per month of the horizon",
+     gettext_lazy("must hold %(count)s numbers, one per month ahead")),
+)  # fmt: skip
 _HIRE = re.compile(r"(\d{4}-\d{2})\s+(\S+)(?:\s+(\d+))?")
 
 
@@ -208,17 +230,27 @@ class ScenarioForm(forms.Form):
         return data
 
     def add_model_errors(self, errors: dict[str, str]) -> None:
-        """The model's errors on the fields they are about (the path named in each)."""
+        """The model's errors on the fields they are about, in the page's language; one about
+        no field of the form names its path."""
         for path, message in errors.items():
             base = re.sub(r"\[\d+\].*$", "", path)
             while base and base not in FIELD_OF:
                 base = base.rpartition(".")[0]
             field = FIELD_OF.get(base)
-            text = f"{path}: {message}" if path else message
+            text = translated(message)
             if field is not None and field in self.fields:
-                self.add_error(field, text)
+                self.add_error(field, text if base == path else f"{path}: {text}")
             else:
-                self.add_error(None, text)
+                self.add_error(None, f"{path}: {text}" if path else text)
+
+
+def translated(message: str) -> str:
+    """One of the model's messages in the active language (as it is if not known)."""
+    for pattern, text in MESSAGES:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return str(text) % found.groupdict() if found.groupdict() else str(text)
+    return message
 
 
 def _decimal(text: str) -> int | float | None:

@@ -105,7 +105,7 @@ def test_bad_inputs_are_named_on_their_fields(history, nl_director) -> None:
     assert response.status_code == 400
     page = response.content.decode()
     assert re.search(r'id="id_horizon_error".*must be from 1 to 36', page, re.S)
-    assert re.search(r'id="id_share_error".*policy.share', page, re.S)
+    assert re.search(r'id="id_share_error".*must be from 0 to 1', page, re.S)
     assert "unknown nationality: XYZ" in page
 
 
@@ -160,6 +160,15 @@ def test_the_csv_of_a_run_has_a_row_per_month_and_track(history, nl_director) ->
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 6 * 5  # the chain and its four tracks, six months
     assert rows[0]["month"] == "2026-01" and rows[0]["track"] == ""
+
+
+def test_the_models_messages_read_in_dutch_on_a_dutch_page(history, make_user) -> None:
+    client = client_of(make_user("nl", CHAIN_DIRECTOR), "nl")
+    response = client.get("/scenarios/", {**RUN, "horizon": "60", "origin": "2019-01"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'id="id_horizon_error".*moet van 1 tot 36 zijn', page, re.S)
+    assert "ligt vóór de gegevens van de keten" in page
 
 
 def test_the_page_reads_and_writes_dutch_numbers(history, make_user) -> None:
