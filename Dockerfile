@@ -10,6 +10,7 @@ COPY api api
 COPY dashboard dashboard
 COPY reports reports
 COPY opendata opendata
+COPY scenarios scenarios
 RUN pip install --no-cache-dir .
 COPY . .
 # Collected as production serves them (DEBUG off: hashed names and their manifest). The step

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "dashboard",
     "reports",
     "opendata",
+    "scenarios",
 ]
 if DEBUG:
     # The demo and benchmark commands; production never loads them.
