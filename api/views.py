@@ -40,13 +40,13 @@ from api.serializers import (
 from chain.models import Indicator
 from chain.selectors import (
     case_flows,
-    complete_series,
     goals_queryset,
     indicators_with_bands,
     is_stale,
     latest_complete_period,
     partner_freshness,
     readings,
+    series_values,
     series_years_before,
 )
 
@@ -223,7 +223,7 @@ class IndicatorValuesView(GenericAPIView):
 
     def answer(self) -> Any:
         indicator, asked = self._asked()
-        series = complete_series(
+        series = series_values(
             indicator=indicator, chain=asked["chain"], periods=asked["periods"],
             track=asked["track"], by_nationality=asked["by_nationality"],
         )  # fmt: skip
