@@ -150,3 +150,23 @@ def test_a_year_to_date_has_no_breakdown_by_nationality(three_years, api: APICli
     )
     assert answer.status_code == 400
     assert answer.json()["detail"] == "by: a year to date has no breakdown by nationality"
+
+
+def test_the_latest_complete_half_year_is_served_with_every_indicator(
+    three_years, api: APIClient
+) -> None:
+    answer = api.get("/api/v1/indicators?chain=NL&period=half_year")
+    assert answer.status_code == 200
+    [applications] = [i for i in answer.json() if i["code"] == "applications_lodged"]
+    assert (applications["period"], applications["value"]) == ("2026-H2", 3)
+
+
+def test_a_suppressed_cell_a_year_before_tells_nothing_of_its_size(
+    three_years, api: APIClient
+) -> None:
+    found = items(api, "period=week&from=2026-W53&to=2026-W53&by=nationality&compare=previous_year")
+    # Every nationality rests on fewer than 10 cases, in 2026-W53 and in 2025-W52 alike.
+    assert found and all(i["suppressed"] is not False for i in found)
+    assert {(i["previous_year_value"], i["change"], i["change_share"]) for i in found} == {
+        (None, None, None)
+    }
