@@ -119,7 +119,7 @@ def signal_of(*, value: float | None, bands: Sequence[SignalBand]) -> str:
 
 
 def latest_complete_period(*, period_type: str, today: date | None = None) -> Period:
-    """The last month or ISO week that has ended."""
+    """The last period of the type (month, ISO week, half-year, year to date) that has ended."""
     return latest_complete(today or clock.today(), period_type)
 
 
