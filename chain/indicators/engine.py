@@ -1,11 +1,12 @@
 """The indicator engine: compute every catalogue indicator for a chain's periods, set-wise.
 
 ``compute`` recomputes all periods of one chain that end on or after a date, for every period
-type (months, ISO weeks, half-years), and replaces their stored values in one transaction. An ingest marks the earliest date
-it can have changed (``DirtyRange``); ``compute_dirty`` consumes those marks, so only touched
-chains and periods are recomputed. ``compute_all`` recomputes everything and, because it runs
-the same queries over more periods, gives identical values. ``compute_spans`` runs the same
-queries over spans that are not stored (years to date) and writes nothing.
+type (months, ISO weeks, half-years), and replaces their stored values in one transaction. An
+ingest marks the earliest date it can have changed (``DirtyRange``); ``compute_dirty`` consumes
+those marks, so only touched chains and periods are recomputed. ``compute_all`` recomputes
+everything and, because it runs the same queries over more periods, gives identical values.
+``compute_spans`` runs the same queries over spans that are not stored (years to date) and
+writes nothing.
 """
 
 from __future__ import annotations
