@@ -16,11 +16,21 @@ from rest_framework.fields import Field, SkipField
 
 from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
-from chain.models import EventOfNote, Extract, Goal, Indicator, Organisation, Suppression
+from chain.models import (
+    EventOfNote,
+    Extract,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Organisation,
+    Suppression,
+)
 from chain.periods import (
     MAX_PERIODS,
     MONTH,
     PERIOD_TYPES,
+    SERIES_TYPES,
+    YEAR_TO_DATE,
     OutOfRange,
     Period,
     Reversed,
@@ -32,12 +42,21 @@ from chain.periods import (
     period_containing,
     periods_back,
 )
-from chain.selectors import bands_for, latest_complete_period
+from chain.selectors import bands_for, difference, latest_complete_period
 from chain.vocabulary import CHAINS, TRACKS
 from ingest.models import RejectedRow
 
 DEFAULT_PERIODS = 12
 NATIONALITY = "nationality"
+# ``compare``: beside each period, the same period one year before, or one and two years.
+PREVIOUS_YEAR = "previous_year"
+PREVIOUS_TWO_YEARS = "previous_two_years"
+COMPARE_YEARS = {PREVIOUS_YEAR: 1, PREVIOUS_TWO_YEARS: 2}
+# The members an item gains per year compared: the earlier value, the change and its share.
+COMPARE_COLUMNS = {
+    1: ("previous_year_value", "change", "change_share"),
+    2: ("two_years_before_value", "two_years_change", "two_years_change_share"),
+}
 # Lists of deliveries and rejected rows come in pages of this many rows by default, at most.
 DEFAULT_PAGE = 50
 MAX_PAGE = 500
@@ -94,14 +113,15 @@ class QuerySerializer(serializers.Serializer):
         return valid
 
 
-# The form of a month (2023-04) or ISO week (2023-W17) label, for the document; the query
-# parses the label against the period type asked, which says more than a pattern can.
-PERIOD_LABEL = r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3]))$"
+# The form of a month (2023-04), ISO week (2023-W17), half-year (2023-H1) or year to date
+# (2023-YTD04) label, for the document; the query parses the label against the period type
+# asked, which says more than a pattern can.
+PERIOD_LABEL = r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3])|H[12]|YTD(0[1-9]|1[0-2]))$"
 
 
 @extend_schema_field({"type": "string", "pattern": PERIOD_LABEL, "example": "2023-04"})
 class PeriodLabelField(serializers.CharField):
-    """A month or week label, such as 2023-04 or 2023-W17."""
+    """A month, week, half-year or year-to-date label: 2023-04, 2023-W17, 2023-H1, 2023-YTD04."""
 
 
 @extend_schema_field(
@@ -137,7 +157,11 @@ class ValuesQuery(RangeQuery):
     """``/indicators/{code}/values``; needs the indicator in the context."""
 
     chain = serializers.ChoiceField(choices=CHAINS)
-    period = serializers.ChoiceField(choices=PERIOD_TYPES, default=MONTH)
+    period = serializers.ChoiceField(
+        choices=SERIES_TYPES, default=MONTH,
+        help_text="`month`, `week` (ISO), `half_year`, or `year_to_date` (1 January to the end "
+        "of a month, computed when asked; no breakdown by nationality).",
+    )  # fmt: skip
     track = TrackField(
         required=False,
         help_text="One procedure track (NL 1-4, BE P or U); absent: all tracks together.",
@@ -146,12 +170,20 @@ class ValuesQuery(RangeQuery):
         choices=[NATIONALITY], required=False,
         help_text="`nationality`: one item per period and nationality; small cells suppressed.",
     )  # fmt: skip
+    compare = serializers.ChoiceField(
+        choices=list(COMPARE_YEARS), required=False,
+        help_text="`previous_year`: each item also has the value of the same period a year "
+        "before, the change and the change as a share of that value; `previous_two_years`: "
+        "also those against two years before. A week 53 is set against the last week of the "
+        "earlier year when that year has only 52.",
+    )  # fmt: skip
 
     def range_field(self, bound: str) -> Field:
         return PeriodLabelField(
             required=False,
-            help_text=f"The {bound} period, as 2023-04 (month) or 2023-W17 (week); default: "
-            f"the last {DEFAULT_PERIODS} complete periods.",
+            help_text=f"The {bound} period, as 2023-04 (month), 2023-W17 (week), 2023-H1 "
+            "(half-year) or 2023-YTD04 (year to date through April); default: the last "
+            f"{DEFAULT_PERIODS} complete periods.",
         )
 
     def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
@@ -167,8 +199,14 @@ class ValuesQuery(RangeQuery):
             _add(problems, "by", f"{indicator.code} has no breakdown by nationality")
         if by_nationality and track:
             _add(problems, "by", "a breakdown by nationality covers all tracks; leave out track")
+        if by_nationality and valid.get("period") == YEAR_TO_DATE:
+            _add(problems, "by", "a year to date has no breakdown by nationality")
         periods = self._periods(valid, problems) if "period" in valid else None
-        return {**valid, "track": track, "by_nationality": by_nationality, "periods": periods}
+        years = COMPARE_YEARS.get(valid.get("compare", ""), 0)
+        return {
+            **valid, "track": track, "by_nationality": by_nationality, "periods": periods,
+            "compare_years": years,
+        }  # fmt: skip
 
     def _periods(self, valid: dict[str, Any], problems: Problems) -> list[Period] | None:
         period_type = valid["period"]
@@ -377,9 +415,26 @@ class SuppressedField(serializers.Field):
         return value == Suppression.PRIMARY
 
 
+@extend_schema_field({"type": "number", "format": "double", "nullable": True})
+class ComparedField(serializers.Field):
+    """One member of the comparison with the same period ``years`` years before: the earlier
+    value (``member`` 0), the change (1) or its share (2). Present only when asked for."""
+
+    def __init__(self, years: int, member: int, **kwargs: Any) -> None:
+        super().__init__(source="*", required=False, allow_null=True, **kwargs)
+        self.years, self.member = years, member
+
+    def to_representation(self, value: IndicatorValue) -> float | None:
+        return self.parent.compared(value, self.years)[self.member]
+
+
 class ValueSerializer(serializers.Serializer):
     """One item of a series: `track` only when a track was asked, `nationality` only in a
-    breakdown by nationality; `stale` holds for the whole series."""
+    breakdown by nationality, the comparison with earlier years only when `compare` was asked;
+    `stale` holds for the whole series."""
+
+    # The context may carry ``compare_years`` (0, 1 or 2) and ``earlier``: per number of years,
+    # the earlier values keyed by (period, nationality) (``chain.selectors.series_years_before``).
 
     period = serializers.CharField()
     chain = serializers.CharField(source="chain_id")
@@ -394,14 +449,40 @@ class ValueSerializer(serializers.Serializer):
     signal = serializers.CharField()
     stale = serializers.SerializerMethodField()
     suppressed = SuppressedField()
+    previous_year_value = ComparedField(
+        1, 0, help_text="With compare: the value of the same period a year before."
+    )
+    change = ComparedField(
+        1, 1, help_text="With compare: `value` minus `previous_year_value`; null when either is."
+    )
+    change_share = ComparedField(
+        1, 2, help_text="With compare: `change` as a fraction of `previous_year_value` (0.25 is "
+        "25 %); null when that is 0 or null.",
+    )  # fmt: skip
+    two_years_before_value = ComparedField(
+        2, 0, help_text="With compare=previous_two_years: the value of the same period two "
+        "years before.",
+    )  # fmt: skip
+    two_years_change = ComparedField(
+        2, 1, help_text="With compare=previous_two_years: `value` minus `two_years_before_value`."
+    )
+    two_years_change_share = ComparedField(
+        2, 2, help_text="With compare=previous_two_years: `two_years_change` as a fraction of "
+        "`two_years_before_value`.",
+    )  # fmt: skip
 
     def columns(self) -> list[str]:
         """The members of an item in this context, in order: also the header of a CSV."""
+        years = self.context.get("compare_years", 0)
+        compared = {name for back in range(1, years + 1) for name in COMPARE_COLUMNS[back]}
         hidden = {
-            name for name, shown in (("track", self.context.get("track")),
-                                     ("nationality", self.context.get("by_nationality")))
+            name
+            for name, shown in (
+                ("track", self.context.get("track")),
+                ("nationality", self.context.get("by_nationality")),
+            )
             if not shown
-        }  # fmt: skip
+        } | {name for names in COMPARE_COLUMNS.values() for name in names} - compared
         return [name for name in self.fields if name not in hidden]
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -410,6 +491,15 @@ class ValueSerializer(serializers.Serializer):
 
     def get_stale(self, value: object) -> bool:
         return bool(self.context.get("stale"))
+
+    def compared(self, value: IndicatorValue, years: int) -> tuple[float | None, ...]:
+        """The value ``years`` years before, the change and its share (all None unless asked)."""
+        if self.context.get("compare_years", 0) < years:
+            return (None, None, None)
+        before = self.context["earlier"][years].get((value.period, value.nationality))
+        earlier = before.value if before is not None else None
+        found = difference(value=value.value, earlier=earlier)
+        return (earlier, found.change, found.change_share)
 
 
 class FlowSerializer(serializers.Serializer):

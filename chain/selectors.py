@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from chain import clock
+from chain.indicators.engine import compute_spans
+from chain.indicators.kinds import KINDS
 from chain.models import (
     EventOfNote,
     Extract,
@@ -26,7 +28,14 @@ from chain.models import (
     SignalBand,
     Suppression,
 )
-from chain.periods import Period, latest_complete
+from chain.periods import (
+    MONTH,
+    YEAR_TO_DATE,
+    Period,
+    latest_complete,
+    period_containing,
+    same_period_years_before,
+)
 from chain.vocabulary import COUNT
 
 GOOD_DELIVERY = (Extract.Status.ACCEPTED, Extract.Status.PARTIALLY_ACCEPTED)
@@ -126,7 +135,7 @@ def signal_of(*, value: float | None, bands: Sequence[SignalBand]) -> str:
 
 
 def latest_complete_period(*, period_type: str, today: date | None = None) -> Period:
-    """The last month or ISO week that has ended."""
+    """The last period of the type (month, ISO week, half-year, year to date) that has ended."""
     return latest_complete(today or clock.today(), period_type)
 
 
@@ -235,6 +244,138 @@ WITH RECURSIVE found(nationality) AS (
 )
 SELECT nationality FROM found WHERE nationality IS NOT NULL
 """
+
+
+def series_values(
+    *,
+    indicator: Indicator,
+    chain: str,
+    periods: Sequence[Period],
+    track: str = "",
+    by_nationality: bool = False,
+) -> list[IndicatorValue]:
+    """``complete_series`` for the stored period types, ``year_to_date_series`` for years to
+    date (which have no breakdown by nationality)."""
+    if periods and periods[0].type == YEAR_TO_DATE:
+        if by_nationality:
+            raise ValueError("a year to date has no breakdown by nationality")
+        return year_to_date_series(indicator=indicator, chain=chain, periods=periods, track=track)
+    return complete_series(
+        indicator=indicator, chain=chain, periods=periods, track=track,
+        by_nationality=by_nationality,
+    )  # fmt: skip
+
+
+def year_to_date_series(
+    *, indicator: Indicator, chain: str, periods: Sequence[Period], track: str = ""
+) -> list[IndicatorValue]:
+    """Each year to date's value (total or one track), computed when asked, never stored.
+
+    A count is every case or event from 1 January to the end of the month, a median is over
+    their cases and a share over their numerator and denominator (``compute_spans``: the
+    engine's own SQL over the span); a stock is its value at the end, the stored value of the
+    last month. Unsaved instances, with the signal the bands give.
+    """
+    bands = bands_for(indicator=indicator, chain=chain)
+    if KINDS[indicator.kind].at_period_end:
+        months = [period_containing(p.end, MONTH) for p in periods]
+        stored = complete_series(indicator=indicator, chain=chain, periods=months, track=track)
+        return [
+            IndicatorValue(
+                indicator=indicator, chain_id=chain, period_type=p.type, period=p.label,
+                period_start=p.start, period_end=p.end, track=track, nationality="",
+                value=m.value, numerator=m.numerator, denominator=m.denominator, n=m.n,
+                signal=m.signal,
+            )
+            for p, m in zip(periods, stored, strict=True)
+        ]  # fmt: skip
+    found = compute_spans(chain=chain, indicator=indicator, spans=periods) if periods else {}
+    out = []
+    for p in periods:
+        row = found.get((p.label, track))
+        if row is None:
+            out.append(_empty_value(
+                indicator=indicator, chain=chain, period=p, track=track, nationality="",
+                bands=bands,
+            ))  # fmt: skip
+            continue
+        value, numerator, denominator, n = row
+        out.append(IndicatorValue(
+            indicator=indicator, chain_id=chain, period_type=p.type, period=p.label,
+            period_start=p.start, period_end=p.end, track=track, nationality="", value=value,
+            numerator=numerator, denominator=denominator, n=n,
+            signal=signal_of(value=value, bands=bands),
+        ))  # fmt: skip
+    return out
+
+
+def series_years_before(
+    *,
+    indicator: Indicator,
+    chain: str,
+    periods: Sequence[Period],
+    years: int,
+    track: str = "",
+    by_nationality: bool = False,
+) -> dict[tuple[str, str], IndicatorValue]:
+    """For each of ``periods``, the value of the same period ``years`` years before.
+
+    Keyed by the label of the period of ``periods`` (not the earlier one's) and the nationality
+    (``''`` for the total or a track). Stored or not and disclosed as ``complete_series`` gives
+    them, so an earlier nationality cell is suppressed by the rule of its own period. The earlier
+    period follows ``chain.periods.same_period_years_before``: a week 53 against the last week
+    of the year before when that year has only 52.
+    """
+    earlier = {p: same_period_years_before(p, years) for p in periods}
+    if not earlier:
+        return {}
+    values = series_values(
+        indicator=indicator, chain=chain, periods=sorted(set(earlier.values())), track=track,
+        by_nationality=by_nationality,
+    )  # fmt: skip
+    by_label = {(v.period, v.nationality): v for v in values}
+    nationalities = sorted({v.nationality for v in values}) or [""]
+    return {
+        (period.label, nationality): by_label[(before.label, nationality)]
+        for period, before in earlier.items()
+        for nationality in nationalities
+        if (before.label, nationality) in by_label
+    }
+
+
+def same_period_values(
+    *, indicator: Indicator, chain: str, period: Period, years: int = 2, track: str = ""
+) -> list[IndicatorValue]:
+    """The value of ``period`` and of the same period 1 to ``years`` years before, in that order
+    (``period`` first), stored or not.
+
+    For the half-year report (a half beside the same half of the two years before), the weekly
+    report and the pages: each value is the engine's own for that period, so a half-year's
+    median was computed over the cases of the half, never from monthly medians.
+    """
+    wanted = [same_period_years_before(period, back) for back in range(years + 1)]
+    values = series_values(
+        indicator=indicator, chain=chain, periods=sorted(set(wanted)), track=track
+    )
+    by_label = {v.period: v for v in values}
+    return [by_label[p.label] for p in wanted]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A value against an earlier one: ``change`` (value minus earlier) and ``change_share``
+    (the change as a fraction of the earlier value, None when that is 0)."""
+
+    change: float | None
+    change_share: float | None
+
+
+def difference(*, value: float | None, earlier: float | None) -> Difference:
+    """``value`` against ``earlier``; both None when either has no value."""
+    if value is None or earlier is None:
+        return Difference(None, None)
+    change = value - earlier
+    return Difference(change, change / abs(earlier) if earlier else None)
 
 
 def _nationalities(*, indicator: str, chain: str, period_type: str) -> list[str]:

@@ -42,6 +42,9 @@ LINE_DASHES = ["solid", "dot", "dash", "dashdot", "longdash", "longdashdot"]
 PAST_COLOUR, SOON_COLOUR, LATER_COLOUR = "#c62828", "#a04f00", "#1f4e79"
 EVENT_COLOUR = "#4a5a6a"
 EVENT_BAND_OPACITY = 0.08
+# The same periods a year before: a light grey (3.4:1 against white), dotted and thicker than
+# any line of this year's, so that it is told apart from them by more than its colour.
+EARLIER_COLOUR = "#8c8c8c"
 # What json_script escapes, so that no text in a figure can close its <script> element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -91,9 +94,14 @@ def series_figure(
     unit: str,
     bands: Sequence[SignalBand] = (),
     markers: Sequence[PlacedMarker] = (),
+    earlier: tuple[str, Sequence[float | None]] | None = None,
 ) -> go.Figure:
     """Lines over periods (the first drawn boldest), on the signal bands as shaded ranges,
-    with the events of note as numbered vertical lines (``place_markers`` places them)."""
+    with the events of note as numbered vertical lines (``place_markers`` places them).
+
+    ``earlier``, a name and values, is drawn last as a thick grey dotted line: the same periods
+    a year before, to read this year's lines against.
+    """
     scale = 100 if unit == SHARE else 1
     figure = go.Figure(
         layout=_layout(
@@ -113,7 +121,17 @@ def series_figure(
                 marker={"size": 6 if i == 0 else 4},
             )
         )  # fmt: skip
-    low, high = _value_range([v for _, values in lines for v in values], bands)
+    if earlier is not None:
+        name, values = earlier
+        figure.add_trace(
+            go.Scatter(
+                x=list(x), y=[None if v is None else v * scale for v in values], name=name,
+                mode="lines", connectgaps=False,
+                line={"color": EARLIER_COLOUR, "dash": "dot", "width": 4},
+            )
+        )  # fmt: skip
+    shown = [*lines, *([earlier] if earlier is not None else [])]
+    low, high = _value_range([v for _, values in shown for v in values], bands)
     for lower, upper, signal in band_segments(bands, low, high):
         figure.add_hrect(
             y0=lower * scale, y1=upper * scale, fillcolor=BAND_COLOURS[signal],

@@ -1,8 +1,8 @@
 """The back-test: how well the scenario model foretold the chain's own past.
 
-From rolling origins (every 3 months, with at least ``window`` months of history before and 12
-months after each) and at horizons 3, 6 and 12 months (docs/reference/scenarios.md,
-"Back-test"):
+From rolling origins (every 3 months, with at least ``window`` months of history before each,
+of measured decision capacity where the chain measures it, and 12 months after) and at horizons
+3, 6 and 12 months (docs/reference/scenarios.md, "Back-test"):
 
 - **accounting**: the cases that were lodged and decided are fed in as they happened; the
   model must then give exactly the observed open cases and open cases over term;
@@ -82,6 +82,12 @@ FROM (SELECT (d + interval '1 month' - interval '1 day')::date AS e
 """
 
 
+_FIRST_FTE = """
+SELECT min(m.date) FROM chain_measurement m
+WHERE m.chain_id = %(chain)s AND m.kind = 'DECISION_CAPACITY_FTE'
+"""
+
+
 @dataclass(frozen=True)
 class Error:
     """One origin, horizon and figure: what happened, what the model and the naive forecast
@@ -142,12 +148,25 @@ def actual_series(*, chain: str) -> Series | None:
     return Series(first=first, last=last, values=values)
 
 
-def origins(series: Series, *, window: int) -> list[int]:
+def origins(series: Series, *, window: int, measured_from: int | None = None) -> list[int]:
     """Every third month back from the latest with 12 months after it, keeping ``window``
-    months of history before each (the origin's own month included)."""
+    months of history before each (the origin's own month included).
+
+    The capacity check decides by the measured FTE: with ``measured_from`` (the chain's first
+    month with a measured decision capacity) those ``window`` months must all be measured, so
+    that no origin is calibrated on months the chain did not measure its capacity in.
+    """
     latest = series.last - AFTER
-    earliest = series.first + window - 1
+    earliest = max(series.first, measured_from or series.first) + window - 1
     return list(range(latest, earliest - 1, -STEP))[::-1]
+
+
+def first_measured_month(*, chain: str) -> int | None:
+    """The first month with a measured decision capacity (``DECISION_CAPACITY_FTE``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FIRST_FTE, {"chain": chain})
+        (day,) = cursor.fetchone()
+    return None if day is None else months.month_of(day)
 
 
 def _measured_fte(chain: str, origin: int) -> list[float] | None:
@@ -231,7 +250,8 @@ def backtest_errors(
     if series is None:
         return []
     errors = []
-    for origin in origins(series, window=window):
+    measured_from = first_measured_month(chain=chain)
+    for origin in origins(series, window=window, measured_from=measured_from):
         actual_inflow = [
             series.at("inflow", origin + k) for k in range(1, AFTER + 1)
         ]  # what was lodged

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db.backends.postgresql.psycopg_any import DateRange
 
 from scenarios import months
-from scenarios.backtest import backtest_errors, summary
+from scenarios.backtest import Series, backtest_errors, origins, summary
 from tests.scenario_chain import bulk, fte, six_month_term
 
 TODAY = date(2026, 1, 10)
@@ -83,3 +83,13 @@ def test_the_command_ends_with_the_machine_readable_line(history: None) -> None:
         rf"naive_mape_open_6m=({number}) coverage_p10_p90=({number})",
         last,
     ), last
+
+
+def test_origins_keep_a_window_of_measured_capacity_before_them() -> None:
+    series = Series(
+        first=months.month_of(date(2020, 1, 1)), last=months.month_of(date(2026, 11, 1)), values={}
+    )
+    measured_from = months.month_of(date(2022, 1, 1))
+    first = origins(series, window=12, measured_from=measured_from)[0]
+    assert months.label(first) == "2023-02"
+    assert months.label(origins(series, window=12)[0]) == "2021-02"

@@ -191,6 +191,9 @@ class Kind:
     name: ClassVar[str]
     # True for kinds that read other indicators' results (ratios): they are computed last.
     reads_results: ClassVar[bool] = False
+    # True for stocks, whose value is the state at period end: a longer span than the engine's
+    # periods (a year to date) takes the value of its last month, which the engine stored.
+    at_period_end: ClassVar[bool] = False
 
     def check_params(self, params: Params) -> list[str]:
         """Problems with the catalogue parameters, as readable sentences."""
@@ -282,6 +285,7 @@ class OpenStock(Kind):
     """Cases past a milestone and not yet past any of the closing ones, at period end."""
 
     name = "open_stock"
+    at_period_end = True
 
     def check_params(self, params: Params) -> list[str]:
         problems: list[str] = []
@@ -368,9 +372,11 @@ class MeasurementMean(Kind):
             f"chain_measurement m {_in_period('m.date')} "
             "WHERE m.chain_id = %(chain)s AND m.kind = %(measurement_kind)s"
         )
+        # Summed as numeric: a float sum depends on the order the rows come in, which differs
+        # between a full and an incremental run, and between periods of different lengths.
         measures = (
-            "avg(m.value) AS value, NULL::float8 AS numerator, NULL::float8 AS denominator, "
-            "count(*) AS n"
+            "avg(m.value::numeric)::float8 AS value, NULL::float8 AS numerator, "
+            "NULL::float8 AS denominator, count(*) AS n"
         )
         return _grouped(measures, source, track="NULL", nationality="NULL", slices=())
 
@@ -400,6 +406,7 @@ class ReceptionCount(Kind):
     """People in reception at period end (optionally: only those granted by then)."""
 
     name = "reception_count"
+    at_period_end = True
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         cases = _reception_cases(bool(params.get("granted_only")), slices)
@@ -410,6 +417,7 @@ class ReceptionOccupancy(Kind):
     """People in reception at period end over the latest capacity of each location then."""
 
     name = "reception_occupancy"
+    at_period_end = True
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         people = ReceptionCount().sql({}, (), bind)

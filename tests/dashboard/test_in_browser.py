@@ -27,7 +27,15 @@ from django.test import Client
 from accounts.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from chain import clock
 from chain.models import Case, CaseFact, Extract, Indicator, IndicatorValue
-from chain.periods import MONTH, WEEK, Period, latest_complete, periods_ending
+from chain.periods import (
+    HALF_YEAR,
+    MONTH,
+    WEEK,
+    Period,
+    latest_complete,
+    periods_ending,
+    same_period_years_before,
+)
 from chain.selectors import bands_for, signal_of
 from dashboard.forms import SERIES_PERIODS
 from reports.mail import unsubscribe_url
@@ -82,8 +90,14 @@ def _value(indicator: Indicator, chain: str, period: Period, step: int, scale: f
 
 def _store_indicator_values(indicators: list[Indicator], today: date) -> None:
     rows = []
-    for period_type, count in ((MONTH, SERIES_PERIODS), (WEEK, SERIES_PERIODS + 2)):
-        periods = periods_ending(latest_complete(today, period_type), count)
+    # Months and weeks reach a year before the pages' ranges (for their lines of last year),
+    # with the steps of the ranges themselves as before: those earlier count back from 0.
+    for period_type, count, earlier in (
+        (MONTH, SERIES_PERIODS, 12),
+        (WEEK, SERIES_PERIODS + 2, 53),
+        (HALF_YEAR, SERIES_PERIODS, 0),
+    ):
+        periods = periods_ending(latest_complete(today, period_type), count + earlier)
         for indicator in indicators:
             for chain in ("NL", "BE"):
                 bands = bands_for(indicator=indicator, chain=chain)
@@ -94,7 +108,7 @@ def _store_indicator_values(indicators: list[Indicator], today: date) -> None:
                         track: share if indicator.unit == "count" else 0.8 + share / 2 + n / 20
                         for n, (track, share) in enumerate(TRACK_SHARES[chain].items())
                     }
-                for step, period in enumerate(periods):
+                for step, period in enumerate(periods, start=-earlier):
                     for track, scale in slices.items():
                         value = _value(indicator, chain, period, step, scale)
                         rows.append(
@@ -336,7 +350,9 @@ def test_an_indicator_opened_from_its_tile_shows_its_chart_and_table(
     page.wait_for_url(re.compile(f"/indicators/{LEAD_TIME}/"))
     assert wait_for_charts(page) == 1
     legend = page.locator("#figure-series .legendtext").all_text_contents()
-    assert legend == ["All tracks", "Track 1", "Track 2", "Track 3", "Track 4"]
+    assert legend == [
+        "All tracks", "Track 1", "Track 2", "Track 3", "Track 4", "All tracks, a year before",
+    ]  # fmt: skip
     rows = page.get_by_role("table", name="Values per period").locator("tbody tr")
     assert rows.count() == SERIES_PERIODS
     latest = latest_complete(clock.today(), MONTH)
@@ -346,7 +362,11 @@ def test_an_indicator_opened_from_its_tile_shows_its_chart_and_table(
         indicator_id=LEAD_TIME, chain_id="NL", period_type=MONTH, period=latest.label, track=""
     )
     assert last_row[1] == f"{stored.value:,.1f}".removesuffix(".0")
-    assert stored.signal in last_row[-1]
+    # The signal, then the same period a year before, its value and the change against it.
+    assert stored.signal in last_row[-4]
+    a_year_before = same_period_years_before(latest, 1)
+    assert last_row[-3] == a_year_before.label
+    assert f"since {a_year_before.start:%B %Y} (" in last_row[-1]
 
 
 @pytest.mark.usefixtures("axe")
@@ -425,6 +445,23 @@ def test_the_keyboard_alone_reaches_the_content_an_indicator_and_the_language_sw
     assert region["tag"] == "div", "the chart's table scrolls by keyboard"
 
 
+def test_the_keyboard_alone_sets_the_tiles_against_the_same_period_last_year(
+    populated_chain: None, chain_director: User, browser: Browser, screenshot_path: Any
+) -> None:
+    page = browser.page(language="en", user=chain_director)
+    page.goto("/?chain=NL")
+    choice = tab_to(page, lambda focused: focused["html"].startswith('<select name="compare"'))
+    assert choice["tag"] == "select"
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_compare").input_value() == "previous_year"
+    tab_to(page, lambda focused: focused["tag"] == "button" and focused["text"] == "Show")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("compare=previous_year"))
+    page.screenshot(path=screenshot_path("keyboard-compare-last-year"), full_page=True)
+    assert "the change against the same period last year" in page.locator(".explain").inner_text()
+    assert page.locator("#id_compare").input_value() == "previous_year"
+
+
 # Every page: drawn, accessible, photographed
 
 
@@ -449,9 +486,16 @@ def screens() -> list[Screen]:
         Screen("overview-be-week", "/?chain=BE&period_type=week"),
         Screen("overview-both-month", "/?chain=ALL"),
         Screen("overview-both-week", "/?chain=ALL&period_type=week"),
+        Screen("overview-nl-last-year", "/?chain=NL&compare=previous_year"),
+        Screen("overview-nl-half-year", "/?chain=NL&period_type=half_year"),
         Screen("indicator-count", f"/indicators/applications_lodged/?to={latest.label}", charts=1),
         Screen("indicator-occupancy", "/indicators/reception_occupancy_rate/?chain=BE", charts=1),
         Screen("indicator-lead-time-weeks", f"/indicators/{LEAD_TIME}/?period_type=week", charts=1),
+        Screen(
+            "indicator-lead-time-half-years",
+            f"/indicators/{LEAD_TIME}/?period_type=half_year",
+            charts=1,
+        ),
         Screen("flow", "/flow/?chain=NL", charts=2),
         Screen("deadlines", "/deadlines/?chain=NL", charts=2),
         Screen("ingest", "/ingest/"),
