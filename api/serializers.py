@@ -16,7 +16,7 @@ from rest_framework.fields import Field, SkipField
 
 from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
-from chain.models import Extract, Goal, Indicator, Organisation, Suppression
+from chain.models import EventOfNote, Extract, Goal, Indicator, Organisation, Suppression
 from chain.periods import (
     MAX_PERIODS,
     MONTH,
@@ -225,6 +225,36 @@ class FlowsQuery(RangeQuery):
         return {**valid, "from": start, "to": end}
 
 
+class EventsOfNoteQuery(RangeQuery):
+    """``/events-of-note``: a chain (absent: both) and an optional range of days."""
+
+    chain = serializers.ChoiceField(
+        choices=CHAINS, required=False,
+        help_text="A chain: its events and those of both chains; absent: every event.",
+    )  # fmt: skip
+
+    def range_field(self, bound: str) -> Field:
+        return serializers.DateField(
+            required=False,
+            help_text=f"The {bound} day, inclusive; absent: open on that side. An event over a "
+            "range of days is listed if any of its days is in range.",
+        )
+
+    def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
+        for name in ("from", "to"):
+            if name not in valid:
+                continue
+            try:
+                check_day(valid[name])
+            except OutOfRange as err:
+                _add(problems, name, str(err))
+                del valid[name]
+        start, end = valid.get("from"), valid.get("to")
+        if start is not None and end is not None and start > end:
+            _add(problems, "from", f"{start} is after {end}")
+        return {"chain": valid.get("chain"), "from": start, "to": end}
+
+
 def _known_partner(code: str) -> None:
     if not Organisation.objects.filter(code=code).exists():
         known = ", ".join(Organisation.objects.order_by("code").values_list("code", flat=True))
@@ -397,6 +427,23 @@ class FlowsSerializer(serializers.Serializer):
         # ``from`` is a Python keyword, so the bounds cannot be declared as attributes.
         return {"chain": fields["chain"], "from": serializers.DateField(),
                 "to": serializers.DateField(), "links": fields["links"]}  # fmt: skip
+
+
+class EventOfNoteSerializer(serializers.ModelSerializer):
+    """A policy or context event that explains a bend in a curve."""
+
+    chain = serializers.CharField(
+        source="chain_id", allow_null=True, help_text="NL or BE; null: both chains."
+    )
+    end = serializers.DateField(
+        allow_null=True, help_text="The last day, inclusive; null: an event of one day."
+    )
+    link_nl = serializers.CharField(help_text="A public source in Dutch; may be empty.")
+    link_en = serializers.CharField(help_text="A public source in English; may be empty.")
+
+    class Meta:
+        model = EventOfNote
+        fields = ["code", "chain", "start", "end", "title_nl", "title_en", "link_nl", "link_en"]
 
 
 class ExtractSerializer(serializers.ModelSerializer):

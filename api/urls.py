@@ -26,6 +26,7 @@ urlpatterns = [
         name="api-indicator-values",
     ),
     path("flows", views.FlowsView.as_view(), name="api-flows"),
+    path("events-of-note", views.EventsOfNoteView.as_view(), name="api-events-of-note"),
     path("extracts", extracts.ExtractListView.as_view(), name="api-extracts"),
     path(
         "extracts/<int:pk>/rejections",

@@ -1,4 +1,5 @@
-"""Read API v1 (``docs/reference/read-api.md``): goals, indicators, their values, case flows.
+"""Read API v1 (``docs/reference/read-api.md``): goals, indicators, their values, case flows
+and the events of note.
 
 Views only check the query and hand over: reads live in ``chain.selectors``.
 """
@@ -28,6 +29,8 @@ from api.problems import problem_responses
 from api.serializers import (
     NATIONALITY,
     ChainsQuery,
+    EventOfNoteSerializer,
+    EventsOfNoteQuery,
     FlowsQuery,
     FlowsSerializer,
     GoalSerializer,
@@ -40,6 +43,7 @@ from chain.models import Indicator
 from chain.selectors import (
     case_flows,
     complete_series,
+    events_of_note,
     goals_queryset,
     indicators_with_bands,
     is_stale,
@@ -258,3 +262,26 @@ class FlowsView(GenericAPIView):
         links = case_flows(chain=asked["chain"], start=asked["from"], end=asked["to"])
         body = {"chain": asked["chain"], "from": asked["from"], "to": asked["to"], "links": links}
         return Response(FlowsSerializer(body).data)
+
+
+class EventsOfNoteView(GenericAPIView):
+    authentication_classes = READ_AUTHENTICATION
+    # The one read is ``chain.selectors.events_of_note``: no queryset for the view to filter.
+    queryset = None
+    serializer_class = EventOfNoteSerializer
+
+    @extend_schema(
+        summary="Policy and context events that explain a bend in a curve",
+        description="The events the charts mark: a law, a decision or a crisis, on one day "
+        "(`end` null) or over a range of days, in one chain or in both (`chain` null). With "
+        "`chain`, that chain's events and those of both chains; with `from` and `to`, the "
+        "events with a day in that range. In date order.",
+        parameters=[EventsOfNoteQuery],
+        responses={200: EventOfNoteSerializer(many=True), **problems(400)},
+    )
+    def get(self, request: Request) -> Response:
+        query = EventsOfNoteQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        asked = query.validated_data
+        events = events_of_note(chain=asked["chain"], start=asked["from"], end=asked["to"])
+        return Response(EventOfNoteSerializer(events, many=True).data)

@@ -1,7 +1,9 @@
-"""Admin for the catalogue: goals, indicators with their signal bands, legal term rules.
+"""Admin for the catalogue: goals, indicators with their signal bands, legal term rules, and
+the events of note that the charts mark.
 
 Every change is written to ``CatalogueChange`` (who, when, old and new), and the indicator
-values it affects are recomputed: a band changes signals, a term rule changes deadlines.
+values it affects are recomputed: a band changes signals, a term rule changes deadlines; an
+event of note changes no value.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
@@ -21,6 +23,7 @@ from chain.indicators.kinds import KINDS, indicator_problems
 from chain.models import (
     CatalogueChange,
     Chain,
+    EventOfNote,
     Goal,
     Indicator,
     LegalTermRule,
@@ -43,6 +46,8 @@ def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action:
         user=request.user.get_username(), object_type=type(obj).__name__, object_repr=str(obj),
         action=action, old=old, new=_snapshot(obj) if action != "delete" else None,
     )  # fmt: skip
+    if isinstance(obj, EventOfNote):
+        return
     if isinstance(obj, LegalTermRule):
         # Every case's deadline may move: minutes of work at millions of events, for a worker.
         transaction.on_commit(apply_legal_term_rules.delay)
@@ -134,6 +139,18 @@ class GoalAdmin(AuditedAdmin):
 class LegalTermRuleAdmin(AuditedAdmin):
     list_display = ["chain", "lodged_from", "lodged_to", "months", "extended_months", "note"]
     list_filter = ["chain"]
+
+
+@admin.register(EventOfNote)
+class EventOfNoteAdmin(AuditedAdmin):
+    """Policy and context events shown as markers on the charts; no recompute follows."""
+
+    list_display = ["start", "end", "chain", "code", "title_nl"]
+    list_filter = ["chain"]
+    search_fields = ["code", "title_nl", "title_en"]
+    ordering = ["-start"]
+    # A link typed without its scheme is a secure one.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(CatalogueChange)

@@ -1,13 +1,16 @@
-"""Load the versioned catalogue file into goals, indicators, signal bands and term rules."""
+"""Load the versioned catalogue file: goals, indicators, bands, term rules, events of note."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connection, transaction
 
 from chain.case_facts import rebuild_all_case_facts
@@ -16,6 +19,7 @@ from chain.models import (
     CatalogueChange,
     Chain,
     DirtyRange,
+    EventOfNote,
     Goal,
     Indicator,
     LegalTermRule,
@@ -27,6 +31,8 @@ INDICATOR_FIELDS = (
     "name_nl", "name_en", "definition_nl", "definition_en", "unit", "direction", "kind",
     "params", "per_track", "by_nationality", "sources",
 )  # fmt: skip
+_EVENT_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+EVENT_FIELDS = ("code", "chain", "start", "end", "title_nl", "title_en", "link_nl", "link_en")
 
 
 class CatalogueError(ValueError):
@@ -36,7 +42,8 @@ class CatalogueError(ValueError):
 def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
     """Create or update every goal, indicator, band and term rule of the file, in one go.
 
-    Bands and term rules of the file replace those stored. Returns counts per kind of entry.
+    Bands and term rules of the file replace those stored. Events of note (an optional list)
+    are created or updated by code; events added in the admin stay. Returns counts per kind.
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -80,6 +87,17 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             )
             for rule in data["legal_term_rules"]
         )
+        events = data.get("events_of_note", [])
+        for entry in events:
+            EventOfNote.objects.update_or_create(
+                code=entry["code"],
+                defaults={
+                    "chain_id": entry.get("chain"), "start": _date(entry["start"]),
+                    "end": _date(entry.get("end")), "title_nl": entry["title_nl"],
+                    "title_en": entry["title_en"], "link_nl": entry.get("link_nl", ""),
+                    "link_en": entry.get("link_en", ""),
+                },
+            )  # fmt: skip
         # Term rules set deadlines and bands set signals: facts and values follow the catalogue.
         # Rebuilding every case's facts takes minutes at millions of events: only when needed.
         if _term_rules() != rules_before:
@@ -91,6 +109,7 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             "indicators": len(data["indicators"]),
             "bands": sum(len(i.get("bands", [])) for i in data["indicators"]),
             "legal_term_rules": len(data["legal_term_rules"]),
+            "events_of_note": len(events),
         }
         # A load replaces bands and term rules an administrator may have edited: the audit
         # trail says when the file took over.
@@ -148,5 +167,67 @@ def _validate(data: Any) -> None:
             _date(rule.get("lodged_to"))
         except ValueError:
             problems.append(f"legal term rule {rule}: dates must be yyyy-mm-dd")
+    problems.extend(_event_problems(data.get("events_of_note", [])))
     if problems:
         raise CatalogueError("; ".join(problems))
+
+
+def _event_problems(events: Any) -> list[str]:
+    """What is wrong with the events of note, each naming the entry (its code) and the field."""
+    if not isinstance(events, list):
+        return ["events_of_note must be a list"]
+    chains = set(Chain.objects.values_list("code", flat=True))
+    problems: list[str] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(events):
+        if not isinstance(entry, dict):
+            problems.append(f"event of note #{position + 1}: must be an object")
+            continue
+        code = entry.get("code")
+        name = f"event of note {code}" if code else f"event of note #{position + 1}"
+
+        def problem(field: str, text: str, name: str = name) -> None:
+            problems.append(f"{name}: field {field!r} {text}")
+
+        if not isinstance(code, str) or not code:
+            problem("code", "is required")
+        elif not _EVENT_CODE.fullmatch(code):
+            problem("code", "must be up to 64 small letters a-z, digits, - and _")
+        elif code in seen:
+            problem("code", "appears twice")
+        else:
+            seen.add(code)
+        for field in sorted(set(entry) - set(EVENT_FIELDS)):
+            problem(field, f"is unknown (fields: {', '.join(EVENT_FIELDS)})")
+        if entry.get("chain") is not None and entry.get("chain") not in chains:
+            problem("chain", f"{entry['chain']!r} is not a chain ({', '.join(sorted(chains))}, "
+                    "or null for both)")  # fmt: skip
+        dates = {}
+        for field in ("start", "end"):
+            value = entry.get(field)
+            if value is None:
+                if field == "start":
+                    problem(field, "is required (yyyy-mm-dd)")
+                continue
+            try:
+                dates[field] = date.fromisoformat(value)
+            except (TypeError, ValueError):
+                problem(field, f"{value!r} is not a date yyyy-mm-dd")
+        if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
+            problem("end", f"{entry['end']} is before the start {entry['start']}")
+        for field in ("title_nl", "title_en"):
+            value = entry.get(field)
+            if not isinstance(value, str) or not value.strip():
+                problem(field, "is required")
+            elif len(value) > 200:
+                problem(field, "is longer than 200 characters")
+        for field in ("link_nl", "link_en"):
+            value = entry.get(field, "")
+            try:
+                if value:
+                    URLValidator(schemes=["https", "http"])(value)
+                if not isinstance(value, str) or len(value) > 500:
+                    raise ValidationError("")
+            except (ValidationError, TypeError):
+                problem(field, f"{value!r} is not an http(s) URL of up to 500 characters")
+    return problems

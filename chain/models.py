@@ -400,3 +400,47 @@ class CatalogueChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at"]
+
+
+class EventOfNote(models.Model):
+    """A policy or context event that explains a bend in a curve: a marker on the charts.
+
+    Not an event about a case (``StatusEvent``): a law, a decision or a crisis, on one day or
+    over a range of days, in one chain or in both. Loaded from the catalogue file and edited
+    in the admin, audited like the catalogue.
+    """
+
+    code = models.SlugField(max_length=64, primary_key=True)
+    chain = models.ForeignKey(
+        Chain, on_delete=models.PROTECT, null=True, blank=True, help_text="Empty: both chains."
+    )
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="Inclusive. Empty: one day.")
+    title_nl = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    link_nl = models.URLField(max_length=500, blank=True)
+    link_en = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["start", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="event_of_note_end_after_start",
+                violation_error_message="The end of an event of note lies before its start.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start} {self.code}"
+
+    def title(self, language: str) -> str:
+        """The title in ``language`` (``nl`` or ``en``; Dutch for any other)."""
+        return self.title_en if language == "en" else self.title_nl
+
+    def link(self, language: str) -> str:
+        """The link in ``language``, or the other language's if it has none in this one."""
+        first, second = (
+            (self.link_en, self.link_nl) if language == "en" else (self.link_nl, self.link_en)
+        )
+        return first or second

@@ -16,6 +16,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 
 from chain import clock
 from chain.models import (
+    EventOfNote,
     Extract,
     Goal,
     Indicator,
@@ -50,6 +51,21 @@ class Reading:
     chain: str
     value: IndicatorValue
     stale: bool
+
+
+@dataclass(frozen=True)
+class EventMarker:
+    """An event of note as a chart shows it: numbered, so that a label stays short.
+
+    ``number`` counts from 1 in date order within one chart; the list beside the chart (or
+    under it, in a report) gives each number its title and link. ``end`` is None for a day.
+    """
+
+    number: int
+    start: date
+    end: date | None
+    title: str
+    link: str
 
 
 @dataclass(frozen=True)
@@ -373,3 +389,35 @@ def case_flows(*, chain: str, start: date, end: date) -> list[Flow]:
     with connection.cursor() as cursor:
         cursor.execute(_FLOWS, {"chain": chain, "start": start, "end": end})
         return [Flow(source, target, value) for source, target, value in cursor.fetchall()]
+
+
+def events_of_note(
+    *, chain: str | None, start: date | None = None, end: date | None = None
+) -> list[EventOfNote]:
+    """Events of note of ``chain`` (and of both chains) that touch ``start`` to ``end``.
+
+    Dates are inclusive; an event over a range counts if any of its days is in the range.
+    ``chain`` None gives the events of every chain; ``start`` or ``end`` None leaves that side
+    open. In date order, then by code.
+    """
+    events = EventOfNote.objects.all()
+    if chain is not None:
+        events = events.filter(Q(chain_id=chain) | Q(chain__isnull=True))
+    if end is not None:
+        events = events.filter(start__lte=end)
+    if start is not None:
+        events = events.filter(Q(end__gte=start) | Q(end__isnull=True, start__gte=start))
+    return list(events.order_by("start", "code"))
+
+
+def event_markers(*, chain: str | None, start: date, end: date, language: str) -> list[EventMarker]:
+    """The markers of one chart from ``start`` to ``end``, titled in ``language`` (nl, en).
+
+    For every chart of the pages, reports and scenarios: draw a vertical line at ``start``
+    (a band to ``end`` for a range, cut to the chart's dates) labelled with ``number``, and
+    list the numbers with their titles beside the chart for those who cannot see it.
+    """
+    return [
+        EventMarker(number, event.start, event.end, event.title(language), event.link(language))
+        for number, event in enumerate(events_of_note(chain=chain, start=start, end=end), 1)
+    ]
