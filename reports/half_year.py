@@ -23,7 +23,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chain.formatting import format_number, signal_icon, signal_word
-from chain.models import Signal
+from chain.models import Chain, Indicator, Signal
+from chain.periods import Period
+from chain.selectors import bands_for, events_of_note, goals_with_indicators, same_period_values
+from chain.vocabulary import CHAINS
 from reports.charts import draw_series
 from reports.sentences import change_sentence, half_phrase
 
@@ -101,7 +104,64 @@ class Report:
     period: str
     language: str
     title: str
+    status: str
     chains: list[ChainSection]
+
+
+def live_figures(*, period: Period) -> Figures:
+    """The report's figures as the engine's values are now, as plain JSON.
+
+    Per chain, goal and indicator: the values of ``period`` and of the same half one and two
+    years before (the half-year first), each with its signal; the signal bands the chart
+    shades; and the chain's events of note that touch the period. A suppressed value is
+    no value. Names are kept in both languages, so that one frozen set of figures reads in
+    either.
+    """
+    goals = goals_with_indicators()
+    names = dict(Chain.objects.filter(code__in=CHAINS).values_list("code", "name"))
+    chains = []
+    for chain in (code for code in CHAINS if code in names):
+        chains.append({
+            "code": chain, "name": names[chain],
+            "goals": [
+                {
+                    "code": goal.code, "name_nl": goal.name_nl, "name_en": goal.name_en,
+                    "indicators": [_live_indicator(indicator, chain, period)
+                                   for indicator in goal.indicators.all()],
+                }
+                for goal in goals
+            ],
+            "events": [
+                {
+                    "code": event.code, "start": event.start.isoformat(),
+                    "end": event.end.isoformat() if event.end else None,
+                    "title_nl": event.title_nl, "title_en": event.title_en,
+                    "link_nl": event.link_nl, "link_en": event.link_en,
+                }
+                for event in events_of_note(chain=chain, start=period.start, end=period.end)
+            ],
+        })  # fmt: skip
+    return {"period": period.label, "chains": chains}
+
+
+def _live_indicator(indicator: Indicator, chain: str, period: Period) -> Figures:
+    values = same_period_values(indicator=indicator, chain=chain, period=period, years=2)
+    return {
+        "code": indicator.code, "name_nl": indicator.name_nl, "name_en": indicator.name_en,
+        "unit": indicator.unit, "direction": indicator.direction,
+        "values": [
+            {
+                "period": value.period,
+                "value": None if value.suppressed else value.value,
+                "signal": Signal.NONE if value.suppressed else value.signal,
+            }
+            for value in values
+        ],
+        "bands": [
+            {"signal": band.signal, "lower": band.lower, "upper": band.upper}
+            for band in bands_for(indicator=indicator, chain=chain)
+        ],
+    }  # fmt: skip
 
 
 def report_title(period: str) -> str:
@@ -109,17 +169,29 @@ def report_title(period: str) -> str:
     return _("Chain report, %(half)s") % {"half": half_phrase(period)}
 
 
-def present(figures: Figures, *, language: str) -> Report:
-    """The figures as the report shows them in ``language``: values, sentences and charts."""
+def present(
+    figures: Figures, *, language: str, version: int | None = None, published: date | None = None
+) -> Report:
+    """The figures as the report shows them in ``language``: values, sentences and charts.
+
+    ``version`` and ``published`` say which published version the figures are; without them
+    the report says it shows the live figures, not published.
+    """
     with translation.override(language):
-        chains = [_chain(chain, figures["period"], language) for chain in figures["chains"]]
+        chains = [_chain(chain, language) for chain in figures["chains"]]
+        if version is not None and published is not None:
+            status = _("Version %(version)s, published on %(date)s.") % {
+                "version": version, "date": date_format(published, "DATE_FORMAT"),
+            }  # fmt: skip
+        else:
+            status = _("Not published: the figures as they are computed now.")
         return Report(
             period=figures["period"], language=language, title=report_title(figures["period"]),
-            chains=chains,
+            status=status, chains=chains,
         )  # fmt: skip
 
 
-def _chain(chain: Figures, period: str, language: str) -> ChainSection:
+def _chain(chain: Figures, language: str) -> ChainSection:
     goals = [
         GoalSection(
             name=goal[f"name_{language}"],
@@ -268,23 +340,25 @@ def _with_signal(value: str, signal: str | None) -> str:
     return f"{value} ({signal_word(signal)})" if signal and signal != Signal.NONE else value
 
 
-def render_document(figures: Figures, *, language: str, status: str = "") -> str:
+def render_document(
+    figures: Figures, *, language: str, version: int | None = None, published: date | None = None
+) -> str:
     """The report as a standalone HTML document (``<html lang>``, a title) for WeasyPrint."""
-    report = present(figures, language=language)
+    report = present(figures, language=language, version=version, published=published)
     with translation.override(language):
-        return render_to_string(
-            "reports/half_year_document.html", {"report": report, "status": status}
-        )
+        return render_to_string("reports/half_year_document.html", {"report": report})
 
 
-def render_pdf(figures: Figures, *, language: str, status: str = "") -> bytes:
+def render_pdf(
+    figures: Figures, *, language: str, version: int | None = None, published: date | None = None
+) -> bytes:
     """The report as a tagged PDF (PDF/UA-1) in ``language``, made without a browser."""
     # Imported here: WeasyPrint loads pango when imported, which only printing needs.
     from weasyprint import CSS, HTML
 
     stylesheet = finders.find(STYLESHEET)
     assert isinstance(stylesheet, str), f"{STYLESHEET} is missing from the static files"
-    html = render_document(figures, language=language, status=status)
+    html = render_document(figures, language=language, version=version, published=published)
     pdf = HTML(string=html).write_pdf(
         stylesheets=[CSS(filename=stylesheet)], pdf_variant="pdf/ua-1", uncompressed_pdf=False
     )
