@@ -10,20 +10,34 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from typing import Protocol
 
 import matplotlib
 from django.utils import formats
 
 matplotlib.use("Agg")
-# The same figures give the same SVG bytes (ids are hashed, not random), so a published report's
-# PDF can be made again byte for byte.
-matplotlib.rcParams["svg.hashsalt"] = "ketendashboard"
 
 # pyplot is imported only after the backend is chosen, or it would pick an interactive one.
 from matplotlib import pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
 from chain.models import IndicatorValue, SignalBand
+
+# The same figures give the same SVG bytes (ids are hashed, not random), so a published report's
+# PDF can be made again byte for byte.
+matplotlib.rcParams["svg.hashsalt"] = "ketendashboard"
+
+
+class Band(Protocol):
+    """A signal band as a chart shades it: a stored SignalBand, or one of a frozen report."""
+
+    @property
+    def signal(self) -> str: ...
+    @property
+    def lower(self) -> float | None: ...
+    @property
+    def upper(self) -> float | None: ...
+
 
 BAND_COLOURS = {"green": "#cfe8d5", "amber": "#fbe3b4", "red": "#f6c9c9"}
 LINE_COLOUR = "#154273"
@@ -44,7 +58,7 @@ def draw_series(
     title: str,
     labels: Sequence[str],
     points: Sequence[float | None],
-    bands: Sequence[SignalBand],
+    bands: Sequence[Band],
     unit: str,
     image_format: str,
     size: tuple[float, float] = (4.8, 2.0),

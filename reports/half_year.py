@@ -231,14 +231,14 @@ def _indicator(indicator: Figures, language: str) -> IndicatorSection:
     )  # fmt: skip
     cells = [
         Cell(
-            period=v["period"], heading=_short_half(v["period"]),
-            value=format_number(v["value"], unit), signal=v.get("signal") or Signal.NONE,
-        )  # fmt: skip
+            period=v["period"],
+            heading=_short_half(v["period"]),
+            value=format_number(v["value"], unit),
+            signal=v.get("signal") or Signal.NONE,
+        )
         for v in reversed(values)
     ]
-    chart_text = "; ".join(
-        f"{half_phrase(cell.period)}: {cell.value}" for cell in cells
-    )  # fmt: skip
+    chart_text = "; ".join(f"{half_phrase(cell.period)}: {cell.value}" for cell in cells)
     return IndicatorSection(
         code=indicator["code"], name=name, sentence=sentence, cells=cells,
         chart=_chart(indicator, cells), chart_text=_("Chart of %(name)s. %(values)s.") % {

@@ -97,9 +97,8 @@ def publish_half_year(
             published_by=user, note=revision if latest else "", changes=changes,
         )  # fmt: skip
         for language in languages:
-            pdf = render_pdf(
-                figures, language=language, version=report.version, published=timezone.localdate(now)
-            )
+            day = timezone.localdate(now)
+            pdf = render_pdf(figures, language=language, version=report.version, published=day)
             HalfYearReportPDF.objects.create(
                 report=report, language=language, content=pdf, byte_size=len(pdf),
                 sha256=sha256(pdf),

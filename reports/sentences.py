@@ -24,9 +24,7 @@ SUBJECTS = {
         "sentence subject", "the number of asylum applications lodged"
     ),
     "decisions_taken": pgettext_lazy("sentence subject", "the number of decisions taken"),
-    "decision_lead_time_median": pgettext_lazy(
-        "sentence subject", "the median time to a decision"
-    ),
+    "decision_lead_time_median": pgettext_lazy("sentence subject", "the median time to a decision"),
     "decisions_within_term_share": pgettext_lazy(
         "sentence subject", "the share of decisions within the legal term"
     ),
@@ -74,7 +72,8 @@ def subject_of(*, code: str, name: str) -> str:
     subject = SUBJECTS.get(code)
     if subject is not None:
         return str(subject)
-    return f"“{name}”" if english() else f"‘{name}’"
+    # Typographic quotes: double in English, single in Dutch.
+    return f"\u201c{name}\u201d" if english() else f"\u2018{name}\u2019"
 
 
 def change_sentence(
@@ -92,19 +91,17 @@ def change_sentence(
         words["when"] = half_phrase(period)
         return _capital(_("There is no value of %(subject)s for %(when)s.") % words)
     if earlier is None:
-        return _capital(
-            _("There is no value of %(subject)s for %(when)s to compare with.") % words
-        )
+        return _capital(_("There is no value of %(subject)s for %(when)s to compare with.") % words)
     words["from"], words["to"] = format_number(earlier, unit), format_number(current, unit)
     amount = _amount(unit=unit, current=current, earlier=earlier)
     if amount is None:
-        return _capital(
-            _("%(subject)s was unchanged compared with %(when)s (%(to)s).") % words
-        )
+        return _capital(_("%(subject)s was unchanged compared with %(when)s (%(to)s).") % words)
     words["amount"] = amount
     if current > earlier:
         if unit in (COUNT, DAYS, SHARE) and amount:
-            text = _("%(subject)s rose by %(amount)s compared with %(when)s (from %(from)s to %(to)s).")
+            text = _(
+                "%(subject)s rose by %(amount)s compared with %(when)s (from %(from)s to %(to)s)."
+            )
         else:
             text = _("%(subject)s rose from %(from)s to %(to)s compared with %(when)s.")
     elif unit in (COUNT, DAYS, SHARE) and amount:

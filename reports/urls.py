@@ -11,7 +11,8 @@ urlpatterns = [
     path("reports/unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
     re_path(r"^reports/half-year/(?P<period>\d{4}-H[12])$", views.half_year, name="half_year"),
     re_path(
-        r"^reports/half-year/(?P<period>\d{4}-H[12])\.pdf$", views.half_year_pdf,
+        r"^reports/half-year/(?P<period>\d{4}-H[12])\.pdf$",
+        views.half_year_pdf,
         name="half_year_pdf",
-    ),  # fmt: skip
+    ),
 ]

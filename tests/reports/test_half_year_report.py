@@ -12,6 +12,7 @@ import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import pypdfium2
 import pytest
@@ -20,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from django.test import Client
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from accounts.access import CHAIN_DIRECTOR
 from chain.models import EventOfNote, IndicatorValue
@@ -115,8 +117,8 @@ def test_the_page_sets_each_value_beside_the_same_half_of_two_years_before_in_du
         assert f"{heading} {value}" in text
     assert "Tijdelijke wet opschorting dwangsommen" in text
     assert "Een eerdere gebeurtenis" not in text
-    # An indicator without values says so rather than showing a blank.
-    assert "Voor het aantal ingediende asielaanvragen is over de" in text
+    # A median without values says so rather than showing a blank.
+    assert "Voor de mediane doorlooptijd tot een beslissing is over de" in text
 
 
 def test_the_page_reads_in_english_too(halves: list[Period], half: Period) -> None:
@@ -159,7 +161,7 @@ def test_the_pdf_is_tagged_with_a_title_and_a_language_and_reads_well(
 ) -> None:
     pdf = render_pdf(live_figures(period=half), language="nl")
     reader = PdfReader(io.BytesIO(pdf))
-    root = reader.trailer["/Root"]
+    root = reader.root_object
     year, number = half.label.split("-H")
     assert reader.metadata is not None
     assert reader.metadata.title == (
@@ -167,13 +169,11 @@ def test_the_pdf_is_tagged_with_a_title_and_a_language_and_reads_well(
         f"van {year}"
     )
     assert root["/Lang"] == "nl"
-    assert root["/MarkInfo"]["/Marked"] is True
+    assert bool(cast(DictionaryObject, root["/MarkInfo"])["/Marked"])
     assert "/StructTreeRoot" in root
-    assert "/DisplayDocTitle" in root["/ViewerPreferences"]
-    first = reader.pages[0].extract_text()
-    assert "Het aantal openstaande zaken over de termijn daalde met 18 %" in re.sub(
-        r"\s+", " ", first
-    )
+    assert "/DisplayDocTitle" in cast(DictionaryObject, root["/ViewerPreferences"])
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert "Het aantal openstaande zaken over de termijn daalde met 18 %" in text
     # Rendered to PNG without a browser, to be looked at (test-output/).
     OUTPUT.mkdir(exist_ok=True)
     document = pypdfium2.PdfDocument(pdf)
@@ -218,14 +218,12 @@ def test_a_published_report_is_unchanged_after_a_recompute(
     client = director()
     text = text_of(page(client, half, "nl"))
     assert "1.012" in text and "daalde met 18 %" in text
-    assert "Sinds de publicatie van deze rapportage is 1 waarde in de actuele cijfers veranderd" in (
-        text
-    )
+    assert "Sinds de publicatie van deze rapportage is 1 waarde in de actuele cijfers" in text
     assert "1.012 (groen), nu 1.100 (oranje)" in text
     # The PDF served is the one published.
     served = client.get(f"/reports/half-year/{half.label}.pdf", HTTP_ACCEPT_LANGUAGE="nl")
     assert served["Content-Type"] == "application/pdf"
-    assert b"".join(served.streaming_content if served.streaming else [served.content]) == bytes(
+    assert served.content == bytes(
         HalfYearReportPDF.objects.get(report=published, language="nl").content
     )
     # And nobody changes a published report, not even by hand.
@@ -273,11 +271,9 @@ def test_the_command_writes_a_pdf_and_publishes(
 ) -> None:
     out = tmp_path / "report.pdf"
     output = io.StringIO()
-    call_command(
-        "chain_report", period=half.label, language="en", out=str(out), stdout=output
-    )
+    call_command("chain_report", period=half.label, language="en", out=str(out), stdout=output)
     reader = PdfReader(out)
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.root_object["/Lang"] == "en"
     assert "live figures, not published" in output.getvalue()
     call_command("chain_report", period=half.label, publish=True, stdout=output)
     assert f"Published {half.label} version 1 (nl, en)" in output.getvalue()

@@ -4,8 +4,15 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
 from reports.half_year import LANGUAGES
-from reports.publishing import CannotPublish, complete_half_year, half_year, publish_half_year, report_pdf
+from reports.publishing import (
+    CannotPublish,
+    complete_half_year,
+    half_year,
+    publish_half_year,
+    report_pdf,
+)
 
 
 class Command(BaseCommand):
@@ -27,7 +34,7 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(
-        self, *args: object, period: str, language: str, out: Path | None, publish: bool,
+        self, *args: object, period: str, language: str, out: Path | str | None, publish: bool,
         revision: str, **options: object,
     ) -> None:  # fmt: skip
         if not publish and out is None:
@@ -45,6 +52,6 @@ class Command(BaseCommand):
         if out is None:
             return
         content, published = report_pdf(period=checked, language=language)
-        out.write_bytes(content)
+        Path(out).write_bytes(content)
         what = f"version {published.version}" if published else "live figures, not published"
         self.stdout.write(f"Wrote {out} ({len(content):,} bytes; {checked.label}, {what}).")
