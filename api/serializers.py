@@ -10,13 +10,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 
 from chain import clock
 from chain.indicators.engine import SUPPRESSION_THRESHOLD
-from chain.models import EventOfNote, Extract, Goal, Indicator, Organisation, Suppression
+from chain.models import (
+    EventOfNote,
+    Extract,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Organisation,
+    Suppression,
+)
 from chain.periods import (
     MAX_PERIODS,
     MONTH,
@@ -32,12 +41,21 @@ from chain.periods import (
     period_containing,
     periods_back,
 )
-from chain.selectors import bands_for, latest_complete_period
+from chain.selectors import bands_for, difference, latest_complete_period
 from chain.vocabulary import CHAINS, TRACKS
 from ingest.models import RejectedRow
 
 DEFAULT_PERIODS = 12
 NATIONALITY = "nationality"
+# ``compare``: beside each period, the same period one year before, or one and two years.
+PREVIOUS_YEAR = "previous_year"
+PREVIOUS_TWO_YEARS = "previous_two_years"
+COMPARE_YEARS = {PREVIOUS_YEAR: 1, PREVIOUS_TWO_YEARS: 2}
+# The members an item gains per year compared: the earlier value, the change and its share.
+COMPARE_COLUMNS = {
+    1: ("previous_year_value", "change", "change_share"),
+    2: ("two_years_before_value", "two_years_change", "two_years_change_share"),
+}
 # Lists of deliveries and rejected rows come in pages of this many rows by default, at most.
 DEFAULT_PAGE = 50
 MAX_PAGE = 500
@@ -94,14 +112,15 @@ class QuerySerializer(serializers.Serializer):
         return valid
 
 
-# The form of a month (2023-04) or ISO week (2023-W17) label, for the document; the query
-# parses the label against the period type asked, which says more than a pattern can.
-PERIOD_LABEL = r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3]))$"
+# The form of a month (2023-04), ISO week (2023-W17) or half-year (2023-H1) label, for the
+# document; the query parses the label against the period type asked, which says more than a
+# pattern can.
+PERIOD_LABEL = r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3])|H[12])$"
 
 
 @extend_schema_field({"type": "string", "pattern": PERIOD_LABEL, "example": "2023-04"})
 class PeriodLabelField(serializers.CharField):
-    """A month or week label, such as 2023-04 or 2023-W17."""
+    """A month, week or half-year label, such as 2023-04, 2023-W17 or 2023-H1."""
 
 
 @extend_schema_field(
@@ -146,12 +165,19 @@ class ValuesQuery(RangeQuery):
         choices=[NATIONALITY], required=False,
         help_text="`nationality`: one item per period and nationality; small cells suppressed.",
     )  # fmt: skip
+    compare = serializers.ChoiceField(
+        choices=list(COMPARE_YEARS), required=False,
+        help_text="`previous_year`: each item also has the value of the same period a year "
+        "before, the change and the change as a share of that value; `previous_two_years`: "
+        "also those against two years before. A week 53 is set against the last week of the "
+        "earlier year when that year has only 52.",
+    )  # fmt: skip
 
     def range_field(self, bound: str) -> Field:
         return PeriodLabelField(
             required=False,
-            help_text=f"The {bound} period, as 2023-04 (month) or 2023-W17 (week); default: "
-            f"the last {DEFAULT_PERIODS} complete periods.",
+            help_text=f"The {bound} period, as 2023-04 (month), 2023-W17 (week) or 2023-H1 "
+            f"(half-year); default: the last {DEFAULT_PERIODS} complete periods.",
         )
 
     def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
@@ -168,7 +194,11 @@ class ValuesQuery(RangeQuery):
         if by_nationality and track:
             _add(problems, "by", "a breakdown by nationality covers all tracks; leave out track")
         periods = self._periods(valid, problems) if "period" in valid else None
-        return {**valid, "track": track, "by_nationality": by_nationality, "periods": periods}
+        years = COMPARE_YEARS.get(valid.get("compare", ""), 0)
+        return {
+            **valid, "track": track, "by_nationality": by_nationality, "periods": periods,
+            "compare_years": years,
+        }  # fmt: skip
 
     def _periods(self, valid: dict[str, Any], problems: Problems) -> list[Period] | None:
         period_type = valid["period"]
@@ -379,7 +409,11 @@ class SuppressedField(serializers.Field):
 
 class ValueSerializer(serializers.Serializer):
     """One item of a series: `track` only when a track was asked, `nationality` only in a
-    breakdown by nationality; `stale` holds for the whole series."""
+    breakdown by nationality, the comparison with earlier years only when `compare` was asked;
+    `stale` holds for the whole series."""
+
+    # The context may carry ``compare_years`` (0, 1 or 2) and ``earlier``: per number of years,
+    # the earlier values keyed by (period, nationality) (``chain.selectors.series_years_before``).
 
     period = serializers.CharField()
     chain = serializers.CharField(source="chain_id")
@@ -394,14 +428,39 @@ class ValueSerializer(serializers.Serializer):
     signal = serializers.CharField()
     stale = serializers.SerializerMethodField()
     suppressed = SuppressedField()
+    previous_year_value = serializers.SerializerMethodField(
+        help_text="With compare: the value of the same period a year before."
+    )
+    change = serializers.SerializerMethodField(
+        help_text="With compare: `value` minus `previous_year_value`; null when either is."
+    )
+    change_share = serializers.SerializerMethodField(
+        help_text="With compare: `change` as a fraction of `previous_year_value` (0.25 is "
+        "25 %); null when that is 0 or null."
+    )
+    two_years_before_value = serializers.SerializerMethodField(
+        help_text="With compare=previous_two_years: the value of the same period two years before."
+    )
+    two_years_change = serializers.SerializerMethodField(
+        help_text="With compare=previous_two_years: `value` minus `two_years_before_value`."
+    )
+    two_years_change_share = serializers.SerializerMethodField(
+        help_text="With compare=previous_two_years: `two_years_change` as a fraction of "
+        "`two_years_before_value`."
+    )
 
     def columns(self) -> list[str]:
         """The members of an item in this context, in order: also the header of a CSV."""
+        years = self.context.get("compare_years", 0)
+        compared = {name for back in range(1, years + 1) for name in COMPARE_COLUMNS[back]}
         hidden = {
-            name for name, shown in (("track", self.context.get("track")),
-                                     ("nationality", self.context.get("by_nationality")))
+            name
+            for name, shown in (
+                ("track", self.context.get("track")),
+                ("nationality", self.context.get("by_nationality")),
+            )
             if not shown
-        }  # fmt: skip
+        } | {name for names in COMPARE_COLUMNS.values() for name in names} - compared
         return [name for name in self.fields if name not in hidden]
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -410,6 +469,39 @@ class ValueSerializer(serializers.Serializer):
 
     def get_stale(self, value: object) -> bool:
         return bool(self.context.get("stale"))
+
+    def _compared(self, value: IndicatorValue, years: int) -> tuple[float | None, ...]:
+        """The value ``years`` years before, the change and its share (all None unless asked)."""
+        if self.context.get("compare_years", 0) < years:
+            return (None, None, None)
+        before = self.context["earlier"][years].get((value.period, value.nationality))
+        earlier = before.value if before is not None else None
+        found = difference(value=value.value, earlier=earlier)
+        return (earlier, found.change, found.change_share)
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_previous_year_value(self, value: IndicatorValue) -> float | None:
+        return self._compared(value, 1)[0]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_change(self, value: IndicatorValue) -> float | None:
+        return self._compared(value, 1)[1]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_change_share(self, value: IndicatorValue) -> float | None:
+        return self._compared(value, 1)[2]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_two_years_before_value(self, value: IndicatorValue) -> float | None:
+        return self._compared(value, 2)[0]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_two_years_change(self, value: IndicatorValue) -> float | None:
+        return self._compared(value, 2)[1]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_two_years_change_share(self, value: IndicatorValue) -> float | None:
+        return self._compared(value, 2)[2]
 
 
 class FlowSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from api.answers import cached_answer
 from api.authentication import READ_AUTHENTICATION
 from api.problems import problem_responses
 from api.serializers import (
+    COMPARE_YEARS,
     NATIONALITY,
     ChainsQuery,
     EventOfNoteSerializer,
@@ -50,6 +51,7 @@ from chain.selectors import (
     latest_complete_period,
     partner_freshness,
     readings,
+    series_years_before,
 )
 
 
@@ -187,7 +189,10 @@ class IndicatorValuesView(GenericAPIView):
         "whether a partner the indicator rests on has not delivered for longer than expected. "
         "With `by=nationality`, every period has a cell for every nationality the indicator "
         "has in the chain in any period; "
-        "see `suppressed` for the cells that show nothing of their size.",
+        "see `suppressed` for the cells that show nothing of their size. "
+        "With `compare`, each item also carries the value of the same period one (and two) "
+        "years before and the change: 2027-W05 against 2026-W05, a week 53 against the last "
+        "week of the year before when that year has only 52, 2026-H1 against 2025-H1.",
         parameters=[
             INDICATOR_CODE,
             ValuesQuery,
@@ -213,7 +218,10 @@ class IndicatorValuesView(GenericAPIView):
     def get_renderer_context(self) -> dict[str, Any]:
         # The query was valid if the answer is rendered at all: its raw values are the asked ones.
         params = self.request.query_params
-        shape = {"track": params.get("track"), "by_nationality": params.get("by") == NATIONALITY}
+        shape = {
+            "track": params.get("track"), "by_nationality": params.get("by") == NATIONALITY,
+            "compare_years": COMPARE_YEARS.get(params.get("compare", ""), 0),
+        }  # fmt: skip
         columns = ValueSerializer(context=shape).columns()
         return {**super().get_renderer_context(), "columns": columns}
 
@@ -224,7 +232,19 @@ class IndicatorValuesView(GenericAPIView):
             track=asked["track"], by_nationality=asked["by_nationality"],
         )  # fmt: skip
         stale = is_stale(indicator=indicator, chain=asked["chain"], freshness=partner_freshness())
-        return ValueSerializer(series, many=True, context={**_shape(asked), "stale": stale}).data
+        earlier = {
+            years: series_years_before(
+                indicator=indicator,
+                chain=asked["chain"],
+                periods=asked["periods"],
+                years=years,
+                track=asked["track"],
+                by_nationality=asked["by_nationality"],
+            )
+            for years in range(1, asked["compare_years"] + 1)
+        }
+        context = {**_shape(asked), "stale": stale, "earlier": earlier}
+        return ValueSerializer(series, many=True, context=context).data
 
     def _asked(self) -> tuple[Indicator, dict[str, Any]]:
         indicator = self.get_object()
@@ -234,8 +254,12 @@ class IndicatorValuesView(GenericAPIView):
 
 
 def _shape(asked: dict[str, Any]) -> dict[str, Any]:
-    """Which keys the items of a series carry besides the usual: track, nationality."""
-    return {"track": asked["track"], "by_nationality": asked["by_nationality"]}
+    """Which keys the items of a series carry besides the usual: track, nationality, and the
+    comparison with earlier years."""
+    return {
+        "track": asked["track"], "by_nationality": asked["by_nationality"],
+        "compare_years": asked["compare_years"],
+    }  # fmt: skip
 
 
 class FlowsView(GenericAPIView):

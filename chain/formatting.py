@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from chain.models import Direction, Signal
-from chain.periods import MONTH, Period
+from chain.periods import HALF_YEAR, MONTH, Period
 from chain.vocabulary import COUNT, DAYS, RATIO, SCORE, SHARE
 
 if TYPE_CHECKING:
@@ -116,9 +116,14 @@ def extract_channel(channel: str) -> str:
 
 
 def period_title(period: Period) -> str:
-    """``maart 2024`` / ``March 2024``, or ``week 12, 2024``."""
+    """``maart 2024`` / ``March 2024``, ``week 12, 2024``, or ``eerste helft van 2024`` /
+    ``first half of 2024``."""
     if period.type == MONTH:
         return formats.date_format(period.start, "YEAR_MONTH_FORMAT")
+    if period.type == HALF_YEAR:
+        if period.start.month == 1:
+            return _("first half of %(year)s") % {"year": period.start.year}
+        return _("second half of %(year)s") % {"year": period.start.year}
     year, week = period.label.split("-W")
     return _("week %(week)s, %(year)s") % {"week": int(week), "year": year}
 

@@ -327,6 +327,7 @@ class LegalTermRule(models.Model):
 class PeriodType(models.TextChoices):
     MONTH = "month"
     WEEK = "week"
+    HALF_YEAR = "half_year"
 
 
 class Suppression(models.TextChoices):
@@ -345,7 +346,7 @@ class IndicatorValue(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE)
-    period_type = models.CharField(max_length=5, choices=PeriodType.choices)
+    period_type = models.CharField(max_length=9, choices=PeriodType.choices)
     period = models.CharField(max_length=8)
     period_start = models.DateField()
     period_end = models.DateField()

@@ -1,4 +1,9 @@
-"""Reporting periods: calendar months (``2023-04``) and ISO weeks (``2023-W17``)."""
+"""Reporting periods: calendar months (``2023-04``), ISO weeks (``2023-W17``) and half-years
+(``2023-H1``, January to June; ``2023-H2``, July to December).
+
+``same_period_years_before`` is the one rule for "the same period last year" (or N years
+before) that the API, the pages, the weekly report and the half-year report all use.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,16 @@ from datetime import date, timedelta
 
 MONTH = "month"
 WEEK = "week"
-PERIOD_TYPES = (MONTH, WEEK)
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+HALF_YEAR = "half_year"
+# Every type the engine computes and stores; a half-year is computed from the cases of its six
+# months like any other period (a median over its cases, never a mean of monthly medians).
+PERIOD_TYPES = (MONTH, WEEK, HALF_YEAR)
+_PATTERNS = {
+    MONTH: re.compile(r"(\d{4})-(\d{2})"),
+    WEEK: re.compile(r"(\d{4})-W(\d{2})"),
+    HALF_YEAR: re.compile(r"(\d{4})-H(\d)"),
+}
+EXAMPLES = {MONTH: "2023-04", WEEK: "2023-W17", HALF_YEAR: "2023-H1"}
 # The years a reporting day or period may lie in: well before any case and well after any
 # deadline. Python's dates end at 9999-12-31, so a range near that end would overflow as soon
 # as a period's neighbour or the day after is asked for.
@@ -43,7 +55,7 @@ class TooLong(ValueError):
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """One month or ISO week, with its first and last local calendar day."""
+    """One month, ISO week or half-year, with its first and last local calendar day."""
 
     start: date
     end: date
@@ -60,7 +72,7 @@ class Period:
 
 
 def period_containing(day: date, period_type: str) -> Period:
-    """The month or ISO week that ``day`` falls in."""
+    """The month, ISO week or half-year that ``day`` falls in."""
     if period_type == MONTH:
         start = day.replace(day=1)
         following = (start + timedelta(days=32)).replace(day=1)
@@ -69,25 +81,61 @@ def period_containing(day: date, period_type: str) -> Period:
         year, week, weekday = day.isocalendar()
         start = day - timedelta(days=weekday - 1)
         return Period(start, start + timedelta(days=6), WEEK, f"{year}-W{week:02d}")
-    raise ValueError(f"unknown period type {period_type!r}; expected month or week")
+    if period_type == HALF_YEAR:
+        half = 1 if day.month <= 6 else 2
+        start = date(day.year, 6 * half - 5, 1)
+        end = date(day.year, 6, 30) if half == 1 else date(day.year, 12, 31)
+        return Period(start, end, HALF_YEAR, f"{day.year}-H{half}")
+    raise ValueError(f"unknown period type {period_type!r}; expected one of {PERIOD_TYPES}")
 
 
 def parse_period(label: str, period_type: str) -> Period:
-    """``2023-04`` (month) or ``2023-W17`` (week) as a Period; ValueError says what is wrong."""
-    pattern = _MONTH if period_type == MONTH else _WEEK
-    example = "2023-04" if period_type == MONTH else "2023-W17"
+    """``2023-04`` (month), ``2023-W17`` (week) or ``2023-H1`` (half-year) as a Period;
+    ValueError says what is wrong."""
+    pattern = _PATTERNS.get(period_type)
+    if pattern is None:
+        raise ValueError(f"unknown period type {period_type!r}; expected one of {PERIOD_TYPES}")
+    name = period_type.replace("_", "-")
     found = pattern.fullmatch(label or "")
     if found is None:
-        raise ValueError(f"{label!r} is not a {period_type} (expected the form {example})")
+        raise ValueError(f"{label!r} is not a {name} (expected the form {EXAMPLES[period_type]})")
     year, number = int(found.group(1)), int(found.group(2))
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise OutOfRange(f"{label!r} lies outside the years {FIRST_YEAR} to {LAST_YEAR}")
     try:
         if period_type == MONTH:
             return period_containing(date(year, number, 1), MONTH)
+        if period_type == HALF_YEAR:
+            if number not in (1, 2):
+                raise ValueError(number)
+            return period_containing(date(year, 6 * number - 5, 1), HALF_YEAR)
         return period_containing(date.fromisocalendar(year, number, 1), WEEK)
     except ValueError:
-        raise ValueError(f"{label!r} is not an existing {period_type}") from None
+        raise ValueError(f"{label!r} is not an existing {name}") from None
+
+
+def weeks_in_year(iso_year: int) -> int:
+    """52 or 53: the ISO weeks of ``iso_year`` (28 December always lies in its last week)."""
+    return date(iso_year, 12, 28).isocalendar()[1]
+
+
+def same_period_years_before(period: Period, years: int) -> Period:
+    """The same period ``years`` years earlier: the one rule of "the same period last year".
+
+    A month or half-year is the same month or half ``years`` calendar years before (February of
+    a leap year against a February of 28 days: each is the whole month). An ISO week is the week
+    of the same number in the ISO year ``years`` before; a week 53 is set against the last week
+    of that year when it has only 52 (2026-W53 against 2025-W52).
+    """
+    if years < 0:
+        raise ValueError(f"years must be 0 or more, not {years}")
+    if period.type == WEEK:
+        iso_year, week, _weekday = period.start.isocalendar()
+        earlier = iso_year - years
+        return period_containing(
+            date.fromisocalendar(earlier, min(week, weeks_in_year(earlier)), 1), WEEK
+        )
+    return period_containing(period.start.replace(year=period.start.year - years), period.type)
 
 
 def check_day(day: date) -> date:
@@ -102,8 +150,9 @@ def period_count(first: Period, last: Period) -> int:
 
     Counted, not listed, so that a range can be refused before its periods are built.
     """
-    if first.type == MONTH:
-        return (last.start.year - first.start.year) * 12 + last.start.month - first.start.month + 1
+    if first.type in (MONTH, HALF_YEAR):
+        months = (last.start.year - first.start.year) * 12 + last.start.month - first.start.month
+        return months // (6 if first.type == HALF_YEAR else 1) + 1
     return (last.start - first.start).days // 7 + 1
 
 

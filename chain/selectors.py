@@ -26,7 +26,7 @@ from chain.models import (
     SignalBand,
     Suppression,
 )
-from chain.periods import Period, latest_complete
+from chain.periods import Period, latest_complete, same_period_years_before
 from chain.vocabulary import COUNT
 
 GOOD_DELIVERY = (Extract.Status.ACCEPTED, Extract.Status.PARTIALLY_ACCEPTED)
@@ -235,6 +235,75 @@ WITH RECURSIVE found(nationality) AS (
 )
 SELECT nationality FROM found WHERE nationality IS NOT NULL
 """
+
+
+def series_years_before(
+    *,
+    indicator: Indicator,
+    chain: str,
+    periods: Sequence[Period],
+    years: int,
+    track: str = "",
+    by_nationality: bool = False,
+) -> dict[tuple[str, str], IndicatorValue]:
+    """For each of ``periods``, the value of the same period ``years`` years before.
+
+    Keyed by the label of the period of ``periods`` (not the earlier one's) and the nationality
+    (``''`` for the total or a track). Stored or not and disclosed as ``complete_series`` gives
+    them, so an earlier nationality cell is suppressed by the rule of its own period. The earlier
+    period follows ``chain.periods.same_period_years_before``: a week 53 against the last week
+    of the year before when that year has only 52.
+    """
+    earlier = {p: same_period_years_before(p, years) for p in periods}
+    if not earlier:
+        return {}
+    values = complete_series(
+        indicator=indicator, chain=chain, periods=sorted(set(earlier.values())), track=track,
+        by_nationality=by_nationality,
+    )  # fmt: skip
+    by_label = {(v.period, v.nationality): v for v in values}
+    nationalities = sorted({v.nationality for v in values}) or [""]
+    return {
+        (period.label, nationality): by_label[(before.label, nationality)]
+        for period, before in earlier.items()
+        for nationality in nationalities
+        if (before.label, nationality) in by_label
+    }
+
+
+def same_period_values(
+    *, indicator: Indicator, chain: str, period: Period, years: int = 2, track: str = ""
+) -> list[IndicatorValue]:
+    """The value of ``period`` and of the same period 1 to ``years`` years before, in that order
+    (``period`` first), stored or not.
+
+    For the half-year report (a half beside the same half of the two years before), the weekly
+    report and the pages: each value is the engine's own for that period, so a half-year's
+    median was computed over the cases of the half, never from monthly medians.
+    """
+    wanted = [same_period_years_before(period, back) for back in range(years + 1)]
+    values = complete_series(
+        indicator=indicator, chain=chain, periods=sorted(set(wanted)), track=track
+    )
+    by_label = {v.period: v for v in values}
+    return [by_label[p.label] for p in wanted]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A value against an earlier one: ``change`` (value minus earlier) and ``change_share``
+    (the change as a fraction of the earlier value, None when that is 0)."""
+
+    change: float | None
+    change_share: float | None
+
+
+def difference(*, value: float | None, earlier: float | None) -> Difference:
+    """``value`` against ``earlier``; both None when either has no value."""
+    if value is None or earlier is None:
+        return Difference(None, None)
+    change = value - earlier
+    return Difference(change, change / abs(earlier) if earlier else None)
 
 
 def _nationalities(*, indicator: str, chain: str, period_type: str) -> list[str]:

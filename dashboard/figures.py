@@ -33,6 +33,8 @@ BAND_OPACITY = 0.15
 LINE_COLOURS = ["#1f4e79", "#8a4baf", "#00695c", "#a04f00", "#4a5a6a", "#a61c5c"]
 LINE_DASHES = ["solid", "dot", "dash", "dashdot", "longdash", "longdashdot"]
 PAST_COLOUR, SOON_COLOUR, LATER_COLOUR = "#c62828", "#a04f00", "#1f4e79"
+# The same periods a year before: grey (3:1 against white) and dashed, behind this year's lines.
+EARLIER_COLOUR = "#767676"
 # What json_script escapes, so that no text in a figure can close its <script> element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -81,8 +83,13 @@ def series_figure(
     lines: Sequence[tuple[str, Sequence[float | None]]],
     unit: str,
     bands: Sequence[SignalBand] = (),
+    earlier: tuple[str, Sequence[float | None]] | None = None,
 ) -> go.Figure:
-    """Lines over periods (the first drawn boldest), on the signal bands as shaded ranges."""
+    """Lines over periods (the first drawn boldest), on the signal bands as shaded ranges.
+
+    ``earlier``, a name and values, is drawn last as a grey dashed line: the same periods a
+    year before, to read this year's lines against.
+    """
     scale = 100 if unit == SHARE else 1
     figure = go.Figure(
         layout=_layout(
@@ -102,7 +109,17 @@ def series_figure(
                 marker={"size": 6 if i == 0 else 4},
             )
         )  # fmt: skip
-    low, high = _value_range([v for _, values in lines for v in values], bands)
+    if earlier is not None:
+        name, values = earlier
+        figure.add_trace(
+            go.Scatter(
+                x=list(x), y=[None if v is None else v * scale for v in values], name=name,
+                mode="lines", connectgaps=False,
+                line={"color": EARLIER_COLOUR, "dash": "dash", "width": 2},
+            )
+        )  # fmt: skip
+    shown = [*lines, *([earlier] if earlier is not None else [])]
+    low, high = _value_range([v for _, values in shown for v in values], bands)
     for lower, upper, signal in band_segments(bands, low, high):
         figure.add_hrect(
             y0=lower * scale, y1=upper * scale, fillcolor=BAND_COLOURS[signal],

@@ -36,6 +36,7 @@ from chain.periods import (
 )
 from chain.selectors import latest_complete_period
 from chain.vocabulary import BE, NL
+from dashboard.selectors import PREVIOUS_PERIOD, PREVIOUS_YEAR
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -142,13 +143,22 @@ def _date_field(label: StrOrPromise) -> forms.DateField:
     )  # fmt: skip
 
 
+COMPARE_CHOICES = [
+    (PREVIOUS_PERIOD, gettext_lazy("the previous period")),
+    (PREVIOUS_YEAR, gettext_lazy("the same period last year")),
+]
+
+
 class OverviewQuery(QueryForm):
-    """``?chain=NL|BE|ALL&period_type=month|week&period=2024-03``."""
+    """``?chain=NL|BE|ALL&period_type=month|week&period=2024-03&compare=previous|previous_year``."""
 
     chain = _chain_field(both=True)
     period_type = _period_type_field()
     period = _period_label_field(
         gettext_lazy("Period"), gettext_lazy("For example 2024-03 (month) or 2024-W12 (week).")
+    )
+    compare = forms.ChoiceField(
+        label=gettext_lazy("Change against"), choices=COMPARE_CHOICES, initial=PREVIOUS_PERIOD
     )
 
     def clean(self) -> dict[str, Any]:

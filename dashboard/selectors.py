@@ -16,7 +16,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 
 from chain.models import Extract, Goal, Indicator, IndicatorValue, Organisation, PeriodType
-from chain.periods import Period, periods_ending
+from chain.periods import Period, periods_ending, same_period_years_before
 from chain.selectors import (
     Freshness,
     Reading,
@@ -29,6 +29,9 @@ from chain.vocabulary import COUNT, TRACKS
 from ingest.models import RejectedRow, Source
 
 SPARKLINE_PERIODS = 12
+# What a tile's change is against: the period before, or the same period a year before.
+PREVIOUS_PERIOD = "previous"
+PREVIOUS_YEAR = "previous_year"
 # Indicators of these kinds are stocks at period end: the flow page draws them over time.
 STOCK_KINDS = ("open_stock", "reception_count")
 PAST_TERM_INDICATOR = "open_cases_over_term"
@@ -37,11 +40,13 @@ DUE_SOON_WEEKS = 4
 
 @dataclass(frozen=True)
 class Tile:
-    """One indicator in one chain: this period's reading, the previous value, the last 12."""
+    """One indicator in one chain: this period's reading, the value it is compared with (of
+    the previous period, or of the same period a year before), the last 12."""
 
     reading: Reading
     period: Period
-    previous: float | None
+    compared_period: Period
+    compared: float | None
     history: list[float | None]
 
     @property
@@ -76,9 +81,17 @@ class GoalTiles:
 
 
 def overview(
-    *, chains: Sequence[str], period: Period, freshness: dict[str, Freshness]
+    *,
+    chains: Sequence[str],
+    period: Period,
+    freshness: dict[str, Freshness],
+    compare: str = PREVIOUS_PERIOD,
 ) -> list[GoalTiles]:
-    """Every goal with its indicators' tiles for ``period``, per chain, in catalogue order."""
+    """Every goal with its indicators' tiles for ``period``, per chain, in catalogue order.
+
+    ``compare`` says what each tile's change is against: ``previous`` (the period before) or
+    ``previous_year`` (the same period a year before, ``chain.periods.same_period_years_before``).
+    """
     goals = goals_with_indicators()
     indicators = [indicator for goal in goals for indicator in goal.indicators.all()]
     current = {
@@ -86,17 +99,22 @@ def overview(
         for r in readings(chains=chains, period=period, freshness=freshness, indicators=indicators)
     }
     periods = periods_ending(period, SPARKLINE_PERIODS)
+    compared_period = (
+        same_period_years_before(period, 1) if compare == PREVIOUS_YEAR else period.previous()
+    )
+    start = min(periods[0].start, compared_period.start)
     stored = {
-        chain: values_between(
-            chain=chain, period_type=period.type, start=periods[0].start, end=period.end
-        )
+        chain: values_between(chain=chain, period_type=period.type, start=start, end=period.end)
         for chain in chains
     }
 
     def tile(indicator: Indicator, chain: str) -> Tile:
         history = [_stored_value(stored[chain], indicator, p) for p in periods]
-        reading = current[(indicator.code, chain)]
-        return Tile(reading=reading, period=period, previous=history[-2], history=history)
+        return Tile(
+            reading=current[(indicator.code, chain)], period=period,
+            compared_period=compared_period,
+            compared=_stored_value(stored[chain], indicator, compared_period), history=history,
+        )  # fmt: skip
 
     return [
         GoalTiles(

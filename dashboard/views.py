@@ -30,6 +30,7 @@ from chain.selectors import (
     complete_series,
     indicators_with_bands,
     partner_freshness,
+    series_years_before,
 )
 from dashboard import figures, selectors
 from dashboard.forms import (
@@ -66,16 +67,20 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not query.is_valid():
         return _bad_request(request, query)
     chains, period = query.cleaned_data["chains"], query.cleaned_data["period"]
+    compare = query.cleaned_data["compare"]
     following = period.next()
     context = {
         "query": query,
         "chain": query.cleaned_data["chain"],
         "chains": chains,
+        "compare": compare,
         "period": period,
         "previous": period.previous(),
         # The latest complete period is the last one offered: a running one is still filling.
         "following": following if following.end < clock.today() else None,
-        "goals": selectors.overview(chains=chains, period=period, freshness=partner_freshness()),
+        "goals": selectors.overview(
+            chains=chains, period=period, freshness=partner_freshness(), compare=compare
+        ),
         "sparkline_periods": selectors.SPARKLINE_PERIODS,
     }
     return render(request, "dashboard/overview.html", context)
@@ -94,16 +99,22 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     bands = bands_for(indicator=indicator, chain=chain)
     labels = [p.label for p in periods]
     lines = [(_track_name(s.track), [v.value for v in s.values]) for s in series]
+    # All tracks together in the same periods a year before, beside this year's.
+    year_before = series_years_before(indicator=indicator, chain=chain, periods=periods, years=1)
+    last_year = [year_before[(p.label, "")] for p in periods]
+    earlier = (_("All tracks, a year before"), [v.value for v in last_year])
     figure = _figure(
         "series",
-        {"indicator": code, "chain": chain, "periods": labels},
-        lambda: figures.series_figure(x=labels, lines=lines, unit=indicator.unit, bands=bands),
+        {"indicator": code, "chain": chain, "periods": labels, "earlier": "previous_year"},
+        lambda: figures.series_figure(
+            x=labels, lines=lines, unit=indicator.unit, bands=bands, earlier=earlier
+        ),
     )
     freshness = partner_freshness()
     sources = selectors.sources_of(indicator=indicator, chain=chain, freshness=freshness)
     csv_query = {
         "chain": chain, "period": periods[0].type, "from": periods[0].label,
-        "to": periods[-1].label, "format": "csv",
+        "to": periods[-1].label, "compare": "previous_year", "format": "csv",
     }  # fmt: skip
     context = {
         "indicator": indicator,
@@ -115,7 +126,8 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         "last": periods[-1],
         "names": [name for name, _values in lines],
         "rows": [
-            {"period": p, "values": [s.values[i] for s in series]} for i, p in enumerate(periods)
+            {"period": p, "values": [s.values[i] for s in series], "last_year": last_year[i]}
+            for i, p in enumerate(periods)
         ],
         "bands": bands,
         "figure": figure,

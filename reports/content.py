@@ -1,7 +1,9 @@
 """What a weekly report says: per chain and goal, last week's values, signals and changes.
 
 The report is about the last complete ISO week; "the previous report" is the week before it,
-so a signal change is last week's signal against the signal of the week before.
+so a signal change is last week's signal against the signal of the week before. Beside the
+change since that week stands the change since the same week a year before
+(``chain.periods.same_period_years_before``: a week 53 against the last week of the year before).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.utils import translation
 
 from chain.formatting import SIGNAL_LABELS, format_number
 from chain.models import Indicator, IndicatorValue, PeriodType, Signal
-from chain.periods import Period, periods_back
+from chain.periods import Period, periods_back, same_period_years_before
 from chain.selectors import (
     Freshness,
     bands_for,
@@ -20,6 +22,7 @@ from chain.selectors import (
     indicator_series,
     is_stale,
     partner_freshness,
+    values_between,
 )
 
 # Keyed by str: a stored signal is a plain string, and Signal members equal their values.
@@ -39,6 +42,10 @@ class Row:
     change: str
     direction: str  # "up", "down", "same" or ""
     stale: bool
+    # Against the same week a year before (``year_week``), as ``change`` and ``direction``.
+    year_change: str = ""
+    year_direction: str = ""
+    year_week: str = ""
     history: list[IndicatorValue] = field(default_factory=list)
     # Set when the e-mail is composed: the chart's Content-ID and the dashboard link.
     cid: str = ""
@@ -117,6 +124,10 @@ def build_report(*, chains: list[str], week: Period, language: str) -> Report:
 
 def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshness], language: str):
     first = periods_back(week, CHART_PERIODS - 1)
+    year_before = same_period_years_before(week, 1)
+    a_year_ago = values_between(
+        chain=chain, period_type=PeriodType.WEEK, start=year_before.start, end=year_before.end
+    )
     sections = []
     for goal in goals:
         rows = []
@@ -128,23 +139,34 @@ def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshnes
             by_period = {v.period: v for v in history}
             current = by_period.get(week.label)
             previous = by_period.get(week.previous().label)
-            rows.append(
-                _row(indicator, current, previous, history, is_stale(
-                    indicator=indicator, chain=chain, freshness=freshness
-                ), language)
+            row = _row(indicator, current, previous, history, is_stale(
+                indicator=indicator, chain=chain, freshness=freshness
+            ), language)  # fmt: skip
+            earlier = a_year_ago.get((indicator.code, year_before.label))
+            row.year_direction, row.year_change = _change(
+                current.value if current else None, earlier.value if earlier else None,
+                indicator.unit,
             )  # fmt: skip
+            row.year_week = year_before.label
+            rows.append(row)
         sections.append(GoalSection(goal.name_en if language == "en" else goal.name_nl, rows))
     return ChainReport(chain=chain, goals=sections)
+
+
+def _change(value: float | None, before: float | None, unit: str) -> tuple[str, str]:
+    """The direction (``up``, ``down``, ``same``) and the signed difference; both empty when
+    either value is missing."""
+    if value is None or before is None:
+        return "", ""
+    delta = value - before
+    direction = "up" if delta > 0 else "down" if delta < 0 else "same"
+    return direction, ("+" if delta > 0 else "") + format_number(delta, unit)
 
 
 def _row(indicator, current, previous, history, stale: bool, language: str) -> Row:
     value = current.value if current else None
     before = previous.value if previous else None
-    direction, change = "", ""
-    if value is not None and before is not None:
-        delta = value - before
-        direction = "up" if delta > 0 else "down" if delta < 0 else "same"
-        change = ("+" if delta > 0 else "") + format_number(delta, indicator.unit)
+    direction, change = _change(value, before, indicator.unit)
     return Row(
         indicator=indicator,
         name=indicator.name_en if language == "en" else indicator.name_nl,

@@ -368,9 +368,11 @@ class MeasurementMean(Kind):
             f"chain_measurement m {_in_period('m.date')} "
             "WHERE m.chain_id = %(chain)s AND m.kind = %(measurement_kind)s"
         )
+        # Summed as numeric: a float sum depends on the order the rows come in, which differs
+        # between a full and an incremental run, and between periods of different lengths.
         measures = (
-            "avg(m.value) AS value, NULL::float8 AS numerator, NULL::float8 AS denominator, "
-            "count(*) AS n"
+            "avg(m.value::numeric)::float8 AS value, NULL::float8 AS numerator, "
+            "NULL::float8 AS denominator, count(*) AS n"
         )
         return _grouped(measures, source, track="NULL", nationality="NULL", slices=())
 

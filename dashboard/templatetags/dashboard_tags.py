@@ -10,6 +10,7 @@ from accounts.access import may_view_dashboards, may_view_ingest_status
 from chain import formatting
 from chain.indicators.kinds import indicator_problems
 from chain.models import Indicator
+from chain.periods import Period
 from dashboard import figures
 from dashboard.selectors import Tile
 
@@ -59,11 +60,25 @@ def may_view_ingest(user: Any) -> bool:
 
 @register.filter
 def change(tile: Tile) -> formatting.Change | None:
-    """``{% with change=tile|change %}``: the tile's value against the previous period's."""
+    """``{% with change=tile|change %}``: the tile's value against the one it is compared with
+    (the previous period's, or the same period's a year before)."""
     indicator = tile.reading.indicator
     return formatting.change_between(
-        tile.value, tile.previous, unit=indicator.unit, direction=indicator.direction,
-        since=tile.period.previous(),
+        tile.value, tile.compared, unit=indicator.unit, direction=indicator.direction,
+        since=tile.compared_period,
+    )  # fmt: skip
+
+
+@register.filter
+def year_change(row: dict[str, Any], indicator: Indicator) -> formatting.Change | None:
+    """``{% with change=row|year_change:indicator %}``: a table row's all-tracks value against
+    the same period a year before (``row`` has ``values``, all tracks first, and
+    ``last_year``)."""
+    earlier = row["last_year"]
+    return formatting.change_between(
+        row["values"][0].value, earlier.value, unit=indicator.unit,
+        direction=indicator.direction,
+        since=Period(earlier.period_start, earlier.period_end, earlier.period_type, earlier.period),
     )  # fmt: skip
 
 

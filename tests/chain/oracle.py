@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -32,7 +33,7 @@ SUPPRESSION_BELOW = 10
 DECISIONS = ("DECISION_GRANTED", "DECISION_REJECTED", "DECISION_DISCONTINUED")
 DEPARTURES = ("DEPARTED_VOLUNTARY", "DEPARTED_FORCED", "DEPARTED_UNVERIFIED")
 RECEPTION = ("RECEPTION_ENTERED", "RECEPTION_TRANSFERRED", "RECEPTION_LEFT")
-MONTH, WEEK = "month", "week"
+MONTH, WEEK, HALF_YEAR = "month", "week", "half_year"
 
 
 @dataclass(frozen=True)
@@ -266,12 +267,27 @@ def week_label(day: date) -> str:
     return f"{iso.year:04d}-W{iso.week:02d}"
 
 
-LABEL: dict[str, Callable[[date], str]] = {MONTH: month_label, WEEK: week_label}
+def half_year_label(day: date) -> str:
+    return f"{day.year:04d}-H{1 if day.month <= 6 else 2}"
+
+
+LABEL: dict[str, Callable[[date], str]] = {
+    MONTH: month_label, WEEK: week_label, HALF_YEAR: half_year_label,
+}  # fmt: skip
 
 
 def periods(first: date, last: date, period_type: str) -> list[Period]:
-    """Every month or ISO week from the one holding ``first`` to the one holding ``last``."""
+    """Every month, ISO week or half-year from the one holding ``first`` to the one holding
+    ``last``."""
     out: list[Period] = []
+    if period_type == HALF_YEAR:
+        year, half = first.year, 1 if first.month <= 6 else 2
+        while date(year, 6 * half - 5, 1) <= last:
+            start = date(year, 6 * half - 5, 1)
+            end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
+            out.append(Period(half_year_label(start), start, end))
+            year, half = (year + 1, 1) if half == 2 else (year, 2)
+        return out
     if period_type == MONTH:
         year, month = first.year, first.month
         while date(year, month, 1) <= last:
@@ -410,7 +426,7 @@ def compute(
         if not days:
             continue
         first, last = min(days), max(*days, today)
-        for period_type in (MONTH, WEEK):
+        for period_type in (MONTH, WEEK, HALF_YEAR):
             computed = _chain_values(
                 chain, list(cases.values()), stored, periods(first, last, period_type), period_type
             )
@@ -511,6 +527,13 @@ def _share(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _mean(values: list[float]) -> float | None:
+    """The mean in decimal arithmetic, as the engine takes it: exact whatever the order."""
+    if not values:
+        return None
+    return float(sum(Decimal(repr(v)) for v in values) / len(values))
+
+
 def _period_values(
     out: Computed,
     flows: _Flows,
@@ -557,7 +580,7 @@ def _period_values(
     found["open_return_cases"] = (float(open_returns), open_returns)
     found["status_holders_in_reception"] = (float(holders), holders)
     if not track:
-        found["client_satisfaction"] = (_share(_scores_in(stored.satisfaction[chain], period)), 0)
+        found["client_satisfaction"] = (_mean(_scores_in(stored.satisfaction[chain], period)), 0)
         places = [c.on(end) for c in stored.capacities[chain].values()]
         total = sum(p for p in places if p is not None)
         measured = any(p is not None for p in places)

@@ -251,7 +251,9 @@ def test_the_indicator_page_draws_its_series_on_the_signal_bands_above_a_table_o
     assert bands[0][1:] == (0, 180) and bands[1][1:] == (180, 270) and bands[2][1] == 270
     assert bands[2][2] > 300
     traces = {trace["name"]: trace["y"] for trace in figure["data"]}
-    assert list(traces) == ["All tracks", "Track 1", "Track 2", "Track 3", "Track 4"]
+    assert list(traces) == [
+        "All tracks", "Track 1", "Track 2", "Track 3", "Track 4", "All tracks, a year before",
+    ]  # fmt: skip
     assert traces["All tracks"] == [None, 150.0, 300.0]
     assert traces["Track 4"] == [None, None, 120.0]
     table = section(html, '<caption id="values-caption">', "</table>")
@@ -289,7 +291,10 @@ def test_occupancy_bands_are_drawn_on_both_sides_of_green(
         "band red", "band amber", "band green", "band amber", "band red",
     ]  # fmt: skip
     assert [(y0, y1) for _, y0, y1 in bands[1:4]] == [(80, 85), (85, 95), (95, 98)]
-    assert [trace["name"] for trace in figure["data"]] == ["All tracks"]
+    assert [trace["name"] for trace in figure["data"]] == [
+        "All tracks",
+        "All tracks, a year before",
+    ]
     assert figure["data"][0]["y"][-1] == 90.0
     assert "90,0 %" not in html and "90.0 %" in html
 
