@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import cast
 
@@ -24,54 +24,15 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from accounts.access import CHAIN_DIRECTOR
-from chain.models import EventOfNote, IndicatorValue
 from chain.periods import HALF_YEAR, Period, latest_complete, same_period_years_before
 from reports.half_year import live_figures, render_pdf
 from reports.models import HalfYearReport, HalfYearReportPDF
 from reports.publishing import CannotPublish, publish_half_year
+from tests.reports.conftest import store_half
 
 pytestmark = pytest.mark.django_db
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
-# Open cases past their term, NL: two years before, one year before, the half-year itself.
-OVER_TERM = (1500.0, 1234.0, 1012.0)
-# Decisions within the term, NL: a share that rises by 3.5 percentage points in the last year.
-WITHIN_TERM = (0.78, 0.8, 0.835)
-
-
-@pytest.fixture
-def half(today: date) -> Period:
-    """The half-year reported: the last one that has ended."""
-    return latest_complete(today, HALF_YEAR)
-
-
-def store(code: str, chain: str, period: Period, value: float, signal: str) -> None:
-    IndicatorValue.objects.update_or_create(
-        indicator_id=code, chain_id=chain, period_type=HALF_YEAR, period=period.label, track="",
-        nationality="",
-        defaults={"period_start": period.start, "period_end": period.end, "value": value,
-                  "n": 100, "signal": signal},
-    )  # fmt: skip
-
-
-@pytest.fixture
-def halves(catalogue: None, half: Period) -> list[Period]:
-    """Known values of three halves in NL, and events of note in and outside the half-year."""
-    periods = [same_period_years_before(half, years) for years in (2, 1, 0)]
-    for period, over, within, signal in zip(
-        periods, OVER_TERM, WITHIN_TERM, ("red", "amber", "green"), strict=True
-    ):
-        store("open_cases_over_term", "NL", period, over, signal)
-        store("decisions_within_term_share", "NL", period, within, signal)
-    EventOfNote.objects.create(
-        code="in-the-half", chain_id="NL", start=half.start + timedelta(days=40),
-        title_nl="Tijdelijke wet opschorting dwangsommen", title_en="Penalty payments suspended",
-    )  # fmt: skip
-    EventOfNote.objects.create(
-        code="before-the-half", chain_id="NL", start=half.start - timedelta(days=40),
-        title_nl="Een eerdere gebeurtenis", title_en="An earlier event",
-    )  # fmt: skip
-    return periods
 
 
 def director() -> Client:
@@ -211,7 +172,7 @@ def test_a_published_report_is_unchanged_after_a_recompute(
     published = publish_half_year(period=half.label).report
     pdf_before = HalfYearReportPDF.objects.get(report=published, language="nl").sha256
     # The engine recomputes: the half-year's value changes.
-    store("open_cases_over_term", "NL", half, 1100.0, "amber")
+    store_half("open_cases_over_term", "NL", half, 1100.0, "amber")
     again = HalfYearReport.objects.get(pk=published.pk)
     assert again.figures == published.figures
     assert HalfYearReportPDF.objects.get(report=published, language="nl").sha256 == pdf_before
@@ -241,7 +202,7 @@ def test_a_revision_is_a_new_version_that_lists_what_changed(
     assert not again.created and "already published as version 1" in again.message
     unchanged = publish_half_year(period=half.label, revision="Nothing new")
     assert not unchanged.created and "no new version" in unchanged.message
-    store("open_cases_over_term", "NL", half, 1100.0, "amber")
+    store_half("open_cases_over_term", "NL", half, 1100.0, "amber")
     revision = publish_half_year(period=half.label, revision="IND delivered late cases")
     assert revision.created
     second = revision.report
