@@ -14,6 +14,7 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -253,12 +254,27 @@ def _chart(indicator: Figures, cells: list[Cell]) -> str:
     A data: URI rather than inline SVG: matplotlib styles its SVG with style attributes, which
     the page's Content Security Policy would refuse inline; as an image, it is its own document.
     """
-    values = list(reversed(indicator["values"]))
+    values = reversed(indicator["values"])
+    return _svg_uri(
+        labels=tuple(cell.heading for cell in cells),
+        points=tuple(v["value"] for v in values),
+        bands=tuple(Band(b["signal"], b["lower"], b["upper"]) for b in indicator.get("bands", [])),
+        unit=indicator["unit"],
+        language=translation.get_language() or "nl",
+    )
+
+
+# Drawing is most of a page's time (some 50 ms a chart), and a published report's charts never
+# change: the same figures in the same language are drawn once per process. ``language`` is in
+# the key because the value axis is numbered the language's way.
+@lru_cache(maxsize=512)
+def _svg_uri(
+    *, labels: tuple[str, ...], points: tuple[float | None, ...], bands: tuple[Band, ...],
+    unit: str, language: str,
+) -> str:  # fmt: skip
     svg = draw_series(
-        title="", labels=[cell.heading for cell in cells],
-        points=[v["value"] for v in values],
-        bands=[Band(b["signal"], b["lower"], b["upper"]) for b in indicator.get("bands", [])],
-        unit=indicator["unit"], image_format="svg", size=(3.2, 1.6),
+        title="", labels=labels, points=points, bands=bands, unit=unit, image_format="svg",
+        size=(3.2, 1.6),
     )  # fmt: skip
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 

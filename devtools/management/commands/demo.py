@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from chain import clock
 from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
-from chain.periods import MONTH, parse_period, periods_ending
+from chain.periods import HALF_YEAR, MONTH, latest_complete, parse_period, periods_ending
 from devtools import embedded
 from devtools.demo.delivery import (
     enqueue_demo_extracts,
@@ -34,6 +34,7 @@ from devtools.demo.delivery import (
     wait_for_feed,
 )
 from opendata.services import previous_month, publish_month
+from reports.publishing import publish_half_year
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DEBUG only
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 self._ingest(out, f"http://127.0.0.1:{feed_port}")
             compute_dirty()
             self._publish_open_data()
+            self._publish_half_year_report()
             self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
             if no_serve:
                 return
@@ -125,6 +127,15 @@ class Command(BaseCommand):
         for month in periods_ending(last, OPEN_DATA_MONTHS):
             self.stdout.write(f"Open data: {publish_month(month=month.label).message}")
         self.stdout.write(f"Open data published in {time.monotonic() - started:.1f} s.")
+
+    def _publish_half_year_report(self) -> None:
+        """The last complete half-year's chain report, published once (a later run keeps it)."""
+        started = time.monotonic()
+        label = latest_complete(clock.today(), HALF_YEAR).label
+        self.stdout.write(f"Half-year report: {publish_half_year(period=label).message}")
+        self.stdout.write(
+            f"Half-year report in {time.monotonic() - started:.1f} s: /reports/half-year/{label}"
+        )
 
     def _ingest(self, out: Path, feed_url: str) -> None:
         extract_ids = enqueue_demo_extracts(out)
