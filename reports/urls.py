@@ -9,6 +9,7 @@ from reports import views
 urlpatterns = [
     path("reports/subscription/", views.subscription, name="subscription"),
     path("reports/unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
+    path("reports/half-year/", views.latest_half_year, name="half_year_latest"),
     re_path(r"^reports/half-year/(?P<period>\d{4}-H[12])$", views.half_year, name="half_year"),
     re_path(
         r"^reports/half-year/(?P<period>\d{4}-H[12])\.pdf$",

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import dashboard_view
 from chain import clock
-from chain.periods import Period
+from chain.periods import HALF_YEAR, Period, latest_complete
 from reports.forms import SubscriptionForm
 from reports.half_year import describe, differences, live_figures, present
 from reports.mail import subscription_from_token
@@ -104,6 +104,13 @@ def _started_half_year(label: str) -> Period:
 
 def _language() -> str:
     return "en" if (translation.get_language() or "nl").startswith("en") else "nl"
+
+
+@dashboard_view
+@require_GET
+def latest_half_year(request: HttpRequest) -> HttpResponse:
+    """The report of the last half-year that has ended."""
+    return redirect("dashboard:half_year", latest_complete(clock.today(), HALF_YEAR).label)
 
 
 @dashboard_view

@@ -12,7 +12,7 @@ import io
 import re
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pypdfium2
 import pytest
@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from django.test import Client
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from accounts.access import CHAIN_DIRECTOR
 from chain.periods import HALF_YEAR, Period, latest_complete, same_period_years_before
@@ -111,10 +111,33 @@ def test_the_page_keeps_to_the_strict_content_security_policy(
     assert re.search(r'<img class="hy-chart" src="data:image/svg\+xml;base64,[^"]+" alt="', html)
 
 
+def test_the_menu_leads_to_the_last_half_year_that_has_ended(catalogue: None, half: Period) -> None:
+    client = director()
+    assert 'href="/reports/half-year/"' in client.get("/").content.decode()
+    response = client.get("/reports/half-year/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/reports/half-year/{half.label}"
+
+
 def test_a_half_year_that_has_not_begun_is_not_found(catalogue: None, today: date) -> None:
     future = same_period_years_before(latest_complete(today, HALF_YEAR), 0).start
     label = f"{future.year + 2}-H1"
     assert director().get(f"/reports/half-year/{label}").status_code == 404
+
+
+def structure(node: Any) -> dict[str, list[str]]:
+    """Each structure type of a tagged PDF's tree, with the alternative texts of its elements."""
+    found: dict[str, list[str]] = {}
+    pending = [node]
+    while pending:
+        element = pending.pop().get_object()
+        if not isinstance(element, DictionaryObject):
+            continue
+        if "/S" in element:
+            found.setdefault(str(element["/S"]), []).append(str(element.get("/Alt", "")))
+        kids = element.get("/K")
+        pending.extend(kids if isinstance(kids, ArrayObject) else [kids] if kids else [])
+    return found
 
 
 def test_the_pdf_is_tagged_with_a_title_and_a_language_and_reads_well(
@@ -133,6 +156,11 @@ def test_the_pdf_is_tagged_with_a_title_and_a_language_and_reads_well(
     assert bool(cast(DictionaryObject, root["/MarkInfo"])["/Marked"])
     assert "/StructTreeRoot" in root
     assert "/DisplayDocTitle" in cast(DictionaryObject, root["/ViewerPreferences"])
+    tags = structure(root["/StructTreeRoot"])
+    for tag in ("/H1", "/H2", "/H4", "/Table", "/TH", "/Figure"):
+        assert tag in tags, f"no {tag} in the structure tree"
+    assert len(tags["/Figure"]) == 32
+    assert all(alt.startswith("Grafiek van ") for alt in tags["/Figure"])
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
     assert "Het aantal openstaande zaken over de termijn daalde met 18 %" in text
     # Rendered to PNG without a browser, to be looked at (test-output/).
