@@ -103,7 +103,8 @@ def publish_half_year(
                 report=report, language=language, content=pdf, byte_size=len(pdf),
                 sha256=sha256(pdf),
             )  # fmt: skip
-    changed = f", {len(changes)} values changed" if latest else ""
+    count = len(changes)
+    changed = f"; {count} changed value{'' if count == 1 else 's'}" if latest else ""
     return Publication(
         report=report, created=True,
         message=f"Published {checked.label} version {report.version} "

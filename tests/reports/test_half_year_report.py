@@ -23,7 +23,7 @@ from django.test import Client
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from accounts.access import CHAIN_DIRECTOR
+from accounts.access import ADMINISTRATOR, CHAIN_DIRECTOR
 from chain.periods import HALF_YEAR, Period, latest_complete, same_period_years_before
 from reports.half_year import live_figures, render_pdf
 from reports.models import HalfYearReport, HalfYearReportPDF
@@ -270,3 +270,25 @@ def test_the_command_writes_a_pdf_and_publishes(
     assert out.read_bytes() == bytes(HalfYearReportPDF.objects.get(language="nl").content)
     with pytest.raises(CommandError, match="--out"):
         call_command("chain_report", period=half.label)
+
+
+def test_an_administrator_publishes_a_revision_from_the_admin(
+    halves: list[Period], half: Period
+) -> None:
+    first = publish_half_year(period=half.label).report
+    administrator = User.objects.create_user("administrator", is_staff=True)
+    administrator.groups.add(Group.objects.get(name=ADMINISTRATOR))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(administrator)
+    listing = "/admin/reports/halfyearreport/"
+    assert client.get(f"{listing}{first.pk}/change/").status_code == 200
+    assert client.get(f"{listing}add/").status_code == 403
+    store_half("open_cases_over_term", "NL", half, 1100.0, "amber")
+    response = client.post(
+        listing, {"action": "publish_revision", "_selected_action": [first.pk]}, follow=True
+    )
+    assert f"Published {half.label} version 2 (nl, en; 1 changed value)" in (
+        response.content.decode()
+    )
+    second = HalfYearReport.objects.get(period=half.label, version=2)
+    assert second.published_by == "administrator" and len(second.changes) == 1
