@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
@@ -30,6 +29,8 @@ from chain.periods import (
     MAX_PERIODS,
     MONTH,
     PERIOD_TYPES,
+    SERIES_TYPES,
+    YEAR_TO_DATE,
     OutOfRange,
     Period,
     Reversed,
@@ -112,15 +113,15 @@ class QuerySerializer(serializers.Serializer):
         return valid
 
 
-# The form of a month (2023-04), ISO week (2023-W17) or half-year (2023-H1) label, for the
-# document; the query parses the label against the period type asked, which says more than a
-# pattern can.
-PERIOD_LABEL = r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3])|H[12])$"
+# The form of a month (2023-04), ISO week (2023-W17), half-year (2023-H1) or year to date
+# (2023-YTD04) label, for the document; the query parses the label against the period type
+# asked, which says more than a pattern can.
+PERIOD_LABEL = r"^[0-9]{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3])|H[12]|YTD(0[1-9]|1[0-2]))$"
 
 
 @extend_schema_field({"type": "string", "pattern": PERIOD_LABEL, "example": "2023-04"})
 class PeriodLabelField(serializers.CharField):
-    """A month, week or half-year label, such as 2023-04, 2023-W17 or 2023-H1."""
+    """A month, week, half-year or year-to-date label: 2023-04, 2023-W17, 2023-H1, 2023-YTD04."""
 
 
 @extend_schema_field(
@@ -156,7 +157,11 @@ class ValuesQuery(RangeQuery):
     """``/indicators/{code}/values``; needs the indicator in the context."""
 
     chain = serializers.ChoiceField(choices=CHAINS)
-    period = serializers.ChoiceField(choices=PERIOD_TYPES, default=MONTH)
+    period = serializers.ChoiceField(
+        choices=SERIES_TYPES, default=MONTH,
+        help_text="`month`, `week` (ISO), `half_year`, or `year_to_date` (1 January to the end "
+        "of a month, computed when asked; no breakdown by nationality).",
+    )  # fmt: skip
     track = TrackField(
         required=False,
         help_text="One procedure track (NL 1-4, BE P or U); absent: all tracks together.",
@@ -176,8 +181,9 @@ class ValuesQuery(RangeQuery):
     def range_field(self, bound: str) -> Field:
         return PeriodLabelField(
             required=False,
-            help_text=f"The {bound} period, as 2023-04 (month), 2023-W17 (week) or 2023-H1 "
-            f"(half-year); default: the last {DEFAULT_PERIODS} complete periods.",
+            help_text=f"The {bound} period, as 2023-04 (month), 2023-W17 (week), 2023-H1 "
+            "(half-year) or 2023-YTD04 (year to date through April); default: the last "
+            f"{DEFAULT_PERIODS} complete periods.",
         )
 
     def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
@@ -193,6 +199,8 @@ class ValuesQuery(RangeQuery):
             _add(problems, "by", f"{indicator.code} has no breakdown by nationality")
         if by_nationality and track:
             _add(problems, "by", "a breakdown by nationality covers all tracks; leave out track")
+        if by_nationality and valid.get("period") == YEAR_TO_DATE:
+            _add(problems, "by", "a year to date has no breakdown by nationality")
         periods = self._periods(valid, problems) if "period" in valid else None
         years = COMPARE_YEARS.get(valid.get("compare", ""), 0)
         return {
@@ -407,6 +415,19 @@ class SuppressedField(serializers.Field):
         return value == Suppression.PRIMARY
 
 
+@extend_schema_field({"type": "number", "format": "double", "nullable": True})
+class ComparedField(serializers.Field):
+    """One member of the comparison with the same period ``years`` years before: the earlier
+    value (``member`` 0), the change (1) or its share (2). Present only when asked for."""
+
+    def __init__(self, years: int, member: int, **kwargs: Any) -> None:
+        super().__init__(source="*", required=False, allow_null=True, **kwargs)
+        self.years, self.member = years, member
+
+    def to_representation(self, value: IndicatorValue) -> float | None:
+        return self.parent.compared(value, self.years)[self.member]
+
+
 class ValueSerializer(serializers.Serializer):
     """One item of a series: `track` only when a track was asked, `nationality` only in a
     breakdown by nationality, the comparison with earlier years only when `compare` was asked;
@@ -428,26 +449,27 @@ class ValueSerializer(serializers.Serializer):
     signal = serializers.CharField()
     stale = serializers.SerializerMethodField()
     suppressed = SuppressedField()
-    previous_year_value = serializers.SerializerMethodField(
-        help_text="With compare: the value of the same period a year before."
+    previous_year_value = ComparedField(
+        1, 0, help_text="With compare: the value of the same period a year before."
     )
-    change = serializers.SerializerMethodField(
-        help_text="With compare: `value` minus `previous_year_value`; null when either is."
+    change = ComparedField(
+        1, 1, help_text="With compare: `value` minus `previous_year_value`; null when either is."
     )
-    change_share = serializers.SerializerMethodField(
-        help_text="With compare: `change` as a fraction of `previous_year_value` (0.25 is "
-        "25 %); null when that is 0 or null."
+    change_share = ComparedField(
+        1, 2, help_text="With compare: `change` as a fraction of `previous_year_value` (0.25 is "
+        "25 %); null when that is 0 or null.",
+    )  # fmt: skip
+    two_years_before_value = ComparedField(
+        2, 0, help_text="With compare=previous_two_years: the value of the same period two "
+        "years before.",
+    )  # fmt: skip
+    two_years_change = ComparedField(
+        2, 1, help_text="With compare=previous_two_years: `value` minus `two_years_before_value`."
     )
-    two_years_before_value = serializers.SerializerMethodField(
-        help_text="With compare=previous_two_years: the value of the same period two years before."
-    )
-    two_years_change = serializers.SerializerMethodField(
-        help_text="With compare=previous_two_years: `value` minus `two_years_before_value`."
-    )
-    two_years_change_share = serializers.SerializerMethodField(
-        help_text="With compare=previous_two_years: `two_years_change` as a fraction of "
-        "`two_years_before_value`."
-    )
+    two_years_change_share = ComparedField(
+        2, 2, help_text="With compare=previous_two_years: `two_years_change` as a fraction of "
+        "`two_years_before_value`.",
+    )  # fmt: skip
 
     def columns(self) -> list[str]:
         """The members of an item in this context, in order: also the header of a CSV."""
@@ -470,7 +492,7 @@ class ValueSerializer(serializers.Serializer):
     def get_stale(self, value: object) -> bool:
         return bool(self.context.get("stale"))
 
-    def _compared(self, value: IndicatorValue, years: int) -> tuple[float | None, ...]:
+    def compared(self, value: IndicatorValue, years: int) -> tuple[float | None, ...]:
         """The value ``years`` years before, the change and its share (all None unless asked)."""
         if self.context.get("compare_years", 0) < years:
             return (None, None, None)
@@ -478,30 +500,6 @@ class ValueSerializer(serializers.Serializer):
         earlier = before.value if before is not None else None
         found = difference(value=value.value, earlier=earlier)
         return (earlier, found.change, found.change_share)
-
-    @extend_schema_field(OpenApiTypes.FLOAT)
-    def get_previous_year_value(self, value: IndicatorValue) -> float | None:
-        return self._compared(value, 1)[0]
-
-    @extend_schema_field(OpenApiTypes.FLOAT)
-    def get_change(self, value: IndicatorValue) -> float | None:
-        return self._compared(value, 1)[1]
-
-    @extend_schema_field(OpenApiTypes.FLOAT)
-    def get_change_share(self, value: IndicatorValue) -> float | None:
-        return self._compared(value, 1)[2]
-
-    @extend_schema_field(OpenApiTypes.FLOAT)
-    def get_two_years_before_value(self, value: IndicatorValue) -> float | None:
-        return self._compared(value, 2)[0]
-
-    @extend_schema_field(OpenApiTypes.FLOAT)
-    def get_two_years_change(self, value: IndicatorValue) -> float | None:
-        return self._compared(value, 2)[1]
-
-    @extend_schema_field(OpenApiTypes.FLOAT)
-    def get_two_years_change_share(self, value: IndicatorValue) -> float | None:
-        return self._compared(value, 2)[2]
 
 
 class FlowSerializer(serializers.Serializer):

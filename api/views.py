@@ -43,7 +43,6 @@ from api.serializers import (
 from chain.models import Indicator
 from chain.selectors import (
     case_flows,
-    complete_series,
     events_of_note,
     goals_queryset,
     indicators_with_bands,
@@ -51,6 +50,7 @@ from chain.selectors import (
     latest_complete_period,
     partner_freshness,
     readings,
+    series_values,
     series_years_before,
 )
 
@@ -227,7 +227,7 @@ class IndicatorValuesView(GenericAPIView):
 
     def answer(self) -> Any:
         indicator, asked = self._asked()
-        series = complete_series(
+        series = series_values(
             indicator=indicator, chain=asked["chain"], periods=asked["periods"],
             track=asked["track"], by_nationality=asked["by_nationality"],
         )  # fmt: skip

@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from chain import clock
+from chain.indicators.engine import compute_spans
+from chain.indicators.kinds import KINDS
 from chain.models import (
     EventOfNote,
     Extract,
@@ -26,7 +28,14 @@ from chain.models import (
     SignalBand,
     Suppression,
 )
-from chain.periods import Period, latest_complete, same_period_years_before
+from chain.periods import (
+    MONTH,
+    YEAR_TO_DATE,
+    Period,
+    latest_complete,
+    period_containing,
+    same_period_years_before,
+)
 from chain.vocabulary import COUNT
 
 GOOD_DELIVERY = (Extract.Status.ACCEPTED, Extract.Status.PARTIALLY_ACCEPTED)
@@ -237,6 +246,69 @@ SELECT nationality FROM found WHERE nationality IS NOT NULL
 """
 
 
+def series_values(
+    *,
+    indicator: Indicator,
+    chain: str,
+    periods: Sequence[Period],
+    track: str = "",
+    by_nationality: bool = False,
+) -> list[IndicatorValue]:
+    """``complete_series`` for the stored period types, ``year_to_date_series`` for years to
+    date (which have no breakdown by nationality)."""
+    if periods and periods[0].type == YEAR_TO_DATE:
+        if by_nationality:
+            raise ValueError("a year to date has no breakdown by nationality")
+        return year_to_date_series(indicator=indicator, chain=chain, periods=periods, track=track)
+    return complete_series(
+        indicator=indicator, chain=chain, periods=periods, track=track,
+        by_nationality=by_nationality,
+    )  # fmt: skip
+
+
+def year_to_date_series(
+    *, indicator: Indicator, chain: str, periods: Sequence[Period], track: str = ""
+) -> list[IndicatorValue]:
+    """Each year to date's value (total or one track), computed when asked, never stored.
+
+    A count is every case or event from 1 January to the end of the month, a median is over
+    their cases and a share over their numerator and denominator (``compute_spans``: the
+    engine's own SQL over the span); a stock is its value at the end, the stored value of the
+    last month. Unsaved instances, with the signal the bands give.
+    """
+    bands = bands_for(indicator=indicator, chain=chain)
+    if KINDS[indicator.kind].at_period_end:
+        months = [period_containing(p.end, MONTH) for p in periods]
+        stored = complete_series(indicator=indicator, chain=chain, periods=months, track=track)
+        return [
+            IndicatorValue(
+                indicator=indicator, chain_id=chain, period_type=p.type, period=p.label,
+                period_start=p.start, period_end=p.end, track=track, nationality="",
+                value=m.value, numerator=m.numerator, denominator=m.denominator, n=m.n,
+                signal=m.signal,
+            )
+            for p, m in zip(periods, stored, strict=True)
+        ]  # fmt: skip
+    found = compute_spans(chain=chain, indicator=indicator, spans=periods) if periods else {}
+    out = []
+    for p in periods:
+        row = found.get((p.label, track))
+        if row is None:
+            out.append(_empty_value(
+                indicator=indicator, chain=chain, period=p, track=track, nationality="",
+                bands=bands,
+            ))  # fmt: skip
+            continue
+        value, numerator, denominator, n = row
+        out.append(IndicatorValue(
+            indicator=indicator, chain_id=chain, period_type=p.type, period=p.label,
+            period_start=p.start, period_end=p.end, track=track, nationality="", value=value,
+            numerator=numerator, denominator=denominator, n=n,
+            signal=signal_of(value=value, bands=bands),
+        ))  # fmt: skip
+    return out
+
+
 def series_years_before(
     *,
     indicator: Indicator,
@@ -257,7 +329,7 @@ def series_years_before(
     earlier = {p: same_period_years_before(p, years) for p in periods}
     if not earlier:
         return {}
-    values = complete_series(
+    values = series_values(
         indicator=indicator, chain=chain, periods=sorted(set(earlier.values())), track=track,
         by_nationality=by_nationality,
     )  # fmt: skip
@@ -282,7 +354,7 @@ def same_period_values(
     median was computed over the cases of the half, never from monthly medians.
     """
     wanted = [same_period_years_before(period, back) for back in range(years + 1)]
-    values = complete_series(
+    values = series_values(
         indicator=indicator, chain=chain, periods=sorted(set(wanted)), track=track
     )
     by_label = {v.period: v for v in values}

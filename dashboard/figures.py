@@ -33,8 +33,9 @@ BAND_OPACITY = 0.15
 LINE_COLOURS = ["#1f4e79", "#8a4baf", "#00695c", "#a04f00", "#4a5a6a", "#a61c5c"]
 LINE_DASHES = ["solid", "dot", "dash", "dashdot", "longdash", "longdashdot"]
 PAST_COLOUR, SOON_COLOUR, LATER_COLOUR = "#c62828", "#a04f00", "#1f4e79"
-# The same periods a year before: grey (3:1 against white) and dashed, behind this year's lines.
-EARLIER_COLOUR = "#767676"
+# The same periods a year before: a light grey (3.4:1 against white), dotted and thicker than
+# any line of this year's, so that it is told apart from them by more than its colour.
+EARLIER_COLOUR = "#8c8c8c"
 # What json_script escapes, so that no text in a figure can close its <script> element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -87,8 +88,8 @@ def series_figure(
 ) -> go.Figure:
     """Lines over periods (the first drawn boldest), on the signal bands as shaded ranges.
 
-    ``earlier``, a name and values, is drawn last as a grey dashed line: the same periods a
-    year before, to read this year's lines against.
+    ``earlier``, a name and values, is drawn last as a thick grey dotted line: the same periods
+    a year before, to read this year's lines against.
     """
     scale = 100 if unit == SHARE else 1
     figure = go.Figure(
@@ -115,7 +116,7 @@ def series_figure(
             go.Scatter(
                 x=list(x), y=[None if v is None else v * scale for v in values], name=name,
                 mode="lines", connectgaps=False,
-                line={"color": EARLIER_COLOUR, "dash": "dash", "width": 2},
+                line={"color": EARLIER_COLOUR, "dash": "dot", "width": 4},
             )
         )  # fmt: skip
     shown = [*lines, *([earlier] if earlier is not None else [])]

@@ -18,6 +18,7 @@ from chain import clock
 from chain.models import Organisation
 from chain.periods import (
     FIRST_YEAR,
+    HALF_YEAR,
     LAST_YEAR,
     MAX_PERIODS,
     MONTH,
@@ -43,9 +44,16 @@ if TYPE_CHECKING:
 
 BOTH = "ALL"
 CHAIN_CHOICES = [(NL, gettext_lazy("Netherlands")), (BE, gettext_lazy("Belgium"))]
-PERIOD_TYPE_CHOICES = [(MONTH, gettext_lazy("Month")), (WEEK, gettext_lazy("Week"))]
-PERIOD_NAMES = {MONTH: gettext_lazy("month"), WEEK: gettext_lazy("week")}
-PERIOD_EXAMPLE = {MONTH: "2024-03", WEEK: "2024-W12"}
+PERIOD_TYPE_CHOICES = [
+    (MONTH, gettext_lazy("Month")), (WEEK, gettext_lazy("Week")),
+    # In a context: the English is part of "Half-years", which the toggle says.
+    (HALF_YEAR, pgettext_lazy("period type", "Half-year")),
+]  # fmt: skip
+PERIOD_NAMES = {
+    MONTH: gettext_lazy("month"), WEEK: gettext_lazy("week"), HALF_YEAR: gettext_lazy("half-year"),
+}  # fmt: skip
+PERIOD_EXAMPLE = {MONTH: "2024-03", WEEK: "2024-W12", HALF_YEAR: "2024-H1"}
+PERIOD_HELP = gettext_lazy("For example 2024-03 (month), 2024-W12 (week) or 2024-H1 (half-year).")
 SERIES_PERIODS = 24
 FLOW_MONTHS = 12
 
@@ -150,13 +158,12 @@ COMPARE_CHOICES = [
 
 
 class OverviewQuery(QueryForm):
-    """``?chain=NL|BE|ALL&period_type=month|week&period=2024-03&compare=previous|previous_year``."""
+    """``?chain=NL|BE|ALL&period_type=month|week|half_year&period=2024-03&compare=previous|
+    previous_year``."""
 
     chain = _chain_field(both=True)
     period_type = _period_type_field()
-    period = _period_label_field(
-        gettext_lazy("Period"), gettext_lazy("For example 2024-03 (month) or 2024-W12 (week).")
-    )
+    period = _period_label_field(gettext_lazy("Period"), PERIOD_HELP)
     compare = forms.ChoiceField(
         label=gettext_lazy("Change against"), choices=COMPARE_CHOICES, initial=PREVIOUS_PERIOD
     )
@@ -185,16 +192,16 @@ class RangeQuery(QueryForm):
 
 
 class IndicatorQuery(RangeQuery):
-    """``?chain=NL&period_type=month&from=2023-01&to=2024-03``: the periods of the series."""
+    """``?chain=NL&period_type=month|week|half_year&from=2023-01&to=2024-03``: the periods of
+    the series."""
 
     chain = _chain_field()
     period_type = _period_type_field()
 
     def range_fields(self) -> dict[str, forms.Field]:
-        example = gettext_lazy("For example 2024-03 (month) or 2024-W12 (week).")
         return {
-            "from": _period_label_field(gettext_lazy("From"), example),
-            "to": _period_label_field(gettext_lazy("To"), example),
+            "from": _period_label_field(gettext_lazy("From"), PERIOD_HELP),
+            "to": _period_label_field(gettext_lazy("To"), PERIOD_HELP),
         }
 
     def clean(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.core.cache import cache
@@ -19,7 +20,7 @@ from django.db import connection, transaction
 from chain import clock
 from chain.indicators.kinds import KINDS, indicator_problems
 from chain.models import Chain, DirtyRange, Indicator
-from chain.periods import PERIOD_TYPES, periods_between
+from chain.periods import PERIOD_TYPES, Period, periods_between
 
 logger = logging.getLogger(__name__)
 DATA_VERSION_KEY = "indicator-data-version"
@@ -213,6 +214,54 @@ def _data_span(cursor, chain: str) -> tuple[date | None, date | None]:
         {"chain": chain},
     )
     return cursor.fetchone()
+
+
+def compute_spans(
+    *, chain: str, indicator: Indicator, spans: Sequence[Period]
+) -> dict[tuple[str, str], tuple[float | None, float | None, float | None, int]]:
+    """The total and per-track values of one indicator over spans the engine does not store
+    (years to date), by the same SQL as the stored periods: a median over the cases of the
+    span, a count of all of them, a share over their numerator and denominator.
+
+    Keyed by (span label, track); each a (value, numerator, denominator, n). Nothing is
+    written: the temp tables go with the transaction. A kind at period end (a stock) cannot
+    be computed this way; its callers read the stored month instead. A ratio computes its
+    numerator and denominator indicators first.
+    """
+    if KINDS[indicator.kind].at_period_end or not spans:
+        raise ValueError(f"{indicator.code} is a stock or no span was asked")
+    if problems := indicator_problems(indicator.kind, indicator.params):
+        raise ValueError(f"{indicator.code} cannot be computed: {'; '.join(problems)}")
+    needed = [indicator]
+    if KINDS[indicator.kind].reads_results:
+        parts = (indicator.params["numerator"], indicator.params["denominator"])
+        needed = [*Indicator.objects.filter(code__in=parts), indicator]
+    bind = {
+        "chain": chain, "incremental": False, "first_day": min(s.start for s in spans),
+        "last_day": max(s.end for s in spans),
+    }  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_TEMP_TABLES)
+        cursor.executemany(
+            "INSERT INTO periods VALUES (%s, %s, %s, %s, %s, false, '')",
+            [(chain, s.type, s.label, s.start, s.end) for s in spans],
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE period_day ON COMMIT DROP AS "
+            "SELECT chain_id, d::date AS day, period_type, label FROM periods, "
+            "generate_series(start_date, end_date, interval '1 day') d"
+        )
+        cursor.execute("CREATE TEMP VIEW case_fact AS SELECT * FROM chain_casefact")
+        for each in needed:
+            _compute_indicator(cursor, each, bind)
+        cursor.execute(
+            "SELECT label, track, value, numerator, denominator, n FROM indicator_result "
+            "WHERE indicator_id = %s AND nationality = ''",
+            [indicator.code],
+        )
+        found = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
+        cursor.execute("DROP VIEW case_fact")
+    return found
 
 
 def computable_indicators() -> list[Indicator]:

@@ -191,6 +191,9 @@ class Kind:
     name: ClassVar[str]
     # True for kinds that read other indicators' results (ratios): they are computed last.
     reads_results: ClassVar[bool] = False
+    # True for stocks, whose value is the state at period end: a longer span than the engine's
+    # periods (a year to date) takes the value of its last month, which the engine stored.
+    at_period_end: ClassVar[bool] = False
 
     def check_params(self, params: Params) -> list[str]:
         """Problems with the catalogue parameters, as readable sentences."""
@@ -282,6 +285,7 @@ class OpenStock(Kind):
     """Cases past a milestone and not yet past any of the closing ones, at period end."""
 
     name = "open_stock"
+    at_period_end = True
 
     def check_params(self, params: Params) -> list[str]:
         problems: list[str] = []
@@ -402,6 +406,7 @@ class ReceptionCount(Kind):
     """People in reception at period end (optionally: only those granted by then)."""
 
     name = "reception_count"
+    at_period_end = True
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         cases = _reception_cases(bool(params.get("granted_only")), slices)
@@ -412,6 +417,7 @@ class ReceptionOccupancy(Kind):
     """People in reception at period end over the latest capacity of each location then."""
 
     name = "reception_occupancy"
+    at_period_end = True
 
     def sql(self, params: Params, slices: Sequence[str], bind: Bind) -> str:
         people = ReceptionCount().sql({}, (), bind)

@@ -99,3 +99,54 @@ def test_it_names_a_half_year_that_does_not_exist(three_years, api: APIClient) -
     answer = api.get(VALUES + "period=half_year&from=2026-H3&compare=previous_year")
     assert answer.status_code == 400
     assert answer.json()["detail"] == "from: '2026-H3' is not an existing half-year"
+
+
+def test_it_computes_a_year_to_date_beside_the_same_months_a_year_before(
+    three_years, api: APIClient
+) -> None:
+    found = items(api, "period=year_to_date&from=2027-YTD01&to=2027-YTD02&compare=previous_year")
+    assert [(i["period"], i["value"], i["previous_year_value"], i["change"]) for i in found] == [
+        ("2027-YTD01", 3, 2, 1), ("2027-YTD02", 6, 3, 3),  # K L M | + 207 208 209; 204 205 | + 206
+    ]  # fmt: skip
+
+
+def test_a_year_to_dates_median_is_over_its_cases(three_years, api: APIClient) -> None:
+    # Decided in 2027: I (1 January, 3 days), K (6 January, 5) and L (9 January, 6).
+    answer = api.get(
+        "/api/v1/indicators/decision_lead_time_median/values?chain=NL&period=year_to_date"
+        "&from=2027-YTD02&to=2027-YTD02&compare=previous_year"
+    )
+    [item] = answer.json()
+    assert (item["value"], item["n"], item["previous_year_value"], item["change"]) == (
+        5, 3, None, None,
+    )  # fmt: skip
+
+
+def test_a_year_to_dates_ratio_is_over_its_numerator_and_denominator(
+    three_years, api: APIClient
+) -> None:
+    answer = api.get(
+        "/api/v1/indicators/decisions_to_applications_ratio/values?chain=NL"
+        "&period=year_to_date&from=2027-YTD02&to=2027-YTD02"
+    )
+    [item] = answer.json()
+    assert (item["value"], item["numerator"], item["denominator"]) == (0.5, 3, 6)
+
+
+def test_a_year_to_dates_stock_is_the_one_at_its_end(three_years, api: APIClient) -> None:
+    def values(period: str, label: str) -> list[float]:
+        answer = api.get(
+            f"/api/v1/indicators/open_cases/values?chain=NL&period={period}&from={label}&to={label}"
+        )
+        return [item["value"] for item in answer.json()]
+
+    # H, J and M, and 201 to 206, none decided.
+    assert values("year_to_date", "2027-YTD01") == values("month", "2027-01") == [9]
+
+
+def test_a_year_to_date_has_no_breakdown_by_nationality(three_years, api: APIClient) -> None:
+    answer = api.get(
+        "/api/v1/indicators/applications_lodged/values?chain=NL&period=year_to_date&by=nationality"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == "by: a year to date has no breakdown by nationality"

@@ -11,6 +11,7 @@ from chain.periods import (
     HALF_YEAR,
     MONTH,
     WEEK,
+    YEAR_TO_DATE,
     Period,
     checked_range,
     latest_complete,
@@ -109,3 +110,26 @@ def test_the_latest_complete_half_year_is_the_one_before_todays() -> None:
     assert latest_complete(date(2026, 12, 3), HALF_YEAR).label == "2026-H1"
     assert latest_complete(date(2026, 7, 1), HALF_YEAR).label == "2026-H1"
     assert latest_complete(date(2026, 6, 30), HALF_YEAR).label == "2025-H2"
+
+
+def test_a_year_to_date_runs_from_january_to_the_end_of_its_month() -> None:
+    through_february = parse_period("2028-YTD02", YEAR_TO_DATE)
+    assert (through_february.start, through_february.end) == (date(2028, 1, 1), date(2028, 2, 29))
+    assert through_february.previous().label == "2028-YTD01"
+    assert through_february.previous().previous().label == "2027-YTD12"
+    assert through_february.next().label == "2028-YTD03"
+
+
+def test_a_year_to_date_is_set_against_the_same_months_a_year_before() -> None:
+    earlier = same_period_years_before(parse_period("2028-YTD02", YEAR_TO_DATE), 1)
+    assert (earlier.label, earlier.start, earlier.end) == (
+        "2027-YTD02", date(2027, 1, 1), date(2027, 2, 28),
+    )  # fmt: skip
+
+
+def test_years_to_date_are_listed_month_by_month() -> None:
+    first, last = parse_period("2026-YTD11", YEAR_TO_DATE), parse_period("2027-YTD02", YEAR_TO_DATE)
+    assert [p.label for p in checked_range(first, last)] == [
+        "2026-YTD11", "2026-YTD12", "2027-YTD01", "2027-YTD02",
+    ]  # fmt: skip
+    assert latest_complete(date(2026, 12, 3), YEAR_TO_DATE).label == "2026-YTD11"

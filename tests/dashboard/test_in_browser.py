@@ -405,6 +405,23 @@ def test_the_keyboard_alone_reaches_the_content_an_indicator_and_the_language_sw
     assert region["tag"] == "div", "the chart's table scrolls by keyboard"
 
 
+def test_the_keyboard_alone_sets_the_tiles_against_the_same_period_last_year(
+    populated_chain: None, chain_director: User, browser: Browser, screenshot_path: Any
+) -> None:
+    page = browser.page(language="en", user=chain_director)
+    page.goto("/?chain=NL")
+    choice = tab_to(page, lambda focused: focused["html"].startswith('<select name="compare"'))
+    assert choice["tag"] == "select"
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_compare").input_value() == "previous_year"
+    tab_to(page, lambda focused: focused["tag"] == "button" and focused["text"] == "Show")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("compare=previous_year"))
+    page.screenshot(path=screenshot_path("keyboard-compare-last-year"), full_page=True)
+    assert "the change against the same period last year" in page.locator(".explain").inner_text()
+    assert page.locator("#id_compare").input_value() == "previous_year"
+
+
 # Every page: drawn, accessible, photographed
 
 
@@ -429,9 +446,16 @@ def screens() -> list[Screen]:
         Screen("overview-be-week", "/?chain=BE&period_type=week"),
         Screen("overview-both-month", "/?chain=ALL"),
         Screen("overview-both-week", "/?chain=ALL&period_type=week"),
+        Screen("overview-nl-last-year", "/?chain=NL&compare=previous_year"),
+        Screen("overview-nl-half-year", "/?chain=NL&period_type=half_year"),
         Screen("indicator-count", f"/indicators/applications_lodged/?to={latest.label}", charts=1),
         Screen("indicator-occupancy", "/indicators/reception_occupancy_rate/?chain=BE", charts=1),
         Screen("indicator-lead-time-weeks", f"/indicators/{LEAD_TIME}/?period_type=week", charts=1),
+        Screen(
+            "indicator-lead-time-half-years",
+            f"/indicators/{LEAD_TIME}/?period_type=half_year",
+            charts=1,
+        ),
         Screen("flow", "/flow/?chain=NL", charts=2),
         Screen("deadlines", "/deadlines/?chain=NL", charts=2),
         Screen("ingest", "/ingest/"),

@@ -57,7 +57,7 @@ def test_the_tiles_show_the_change_since_the_same_period_last_year_when_chosen(
     pager = section(html, '<nav class="pager"', "</nav>")
     assert pager.count("compare=previous_year") == 2
     toggle = section(html, '<nav class="toggle"', "</nav>")
-    assert toggle.count("compare=previous_year") == 2
+    assert toggle.count("compare=previous_year") == 3
 
 
 def test_the_choice_reads_in_dutch_too(three_years, make_user) -> None:
@@ -93,3 +93,35 @@ def test_the_indicator_page_has_last_years_line_and_column(three_years, director
     earlier = [t for t in figure["data"] if t["name"] == "All tracks, a year before"]
     assert [t["y"] for t in earlier] == [[2, 2, 0]]
     assert "compare=previous_year" in section(html, '<a href="/api/v1/', ">")
+
+
+def test_the_overview_shows_a_half_year_beside_the_same_half_last_year(
+    three_years, director: Client
+) -> None:
+    html = overview(director, period_type="half_year", period="2026-H2", compare="previous_year")
+    assert "<h1>Chain goals: NL, second half of 2026</h1>" in html
+    applications = card(html, "Applications lodged")
+    assert '<p class="tile-value">3</p>' in applications  # H I J
+    assert "up 1 since second half of 2025" in applications  # 202 203
+
+
+def test_the_indicator_page_lists_half_years(three_years, director: Client) -> None:
+    response = director.get(
+        reverse("dashboard:indicator", args=["applications_lodged"]),
+        {"chain": "NL", "period_type": "half_year", "from": "2025-H2", "to": "2026-H2"},
+    )
+    assert response.status_code == 200
+    table = section(response.content.decode(), '<caption id="values-caption">', "</table>")
+    rows = [row.split("</th>")[0] for row in table.split('<th scope="row">')[1:]]
+    assert rows == ["2025-H2", "2026-H1", "2026-H2"]
+
+
+def test_the_indicator_page_names_a_half_year_that_does_not_exist(
+    three_years, director: Client
+) -> None:
+    response = director.get(
+        reverse("dashboard:indicator", args=["applications_lodged"]),
+        {"chain": "NL", "period_type": "half_year", "from": "2026-H3"},
+    )
+    assert response.status_code == 400
+    assert "“2026-H3” is not a half-year; write it as 2024-H1." in response.content.decode()
