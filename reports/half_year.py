@@ -72,10 +72,6 @@ class IndicatorSection:
     chart: str  # a data: URI of the SVG
     chart_text: str  # the chart in words, its alternative text
 
-    @property
-    def current(self) -> Cell:
-        return self.cells[-1]
-
 
 @dataclass
 class GoalSection:
@@ -376,7 +372,7 @@ def render_pdf(
     assert isinstance(stylesheet, str), f"{STYLESHEET} is missing from the static files"
     html = render_document(figures, language=language, version=version, published=published)
     pdf = HTML(string=html).write_pdf(
-        stylesheets=[CSS(filename=stylesheet)], pdf_variant="pdf/ua-1", uncompressed_pdf=False
+        stylesheets=[CSS(filename=stylesheet)], pdf_variant="pdf/ua-1"
     )
     assert pdf is not None
     return pdf
