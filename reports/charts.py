@@ -62,10 +62,12 @@ def draw_series(
     unit: str,
     image_format: str,
     size: tuple[float, float] = (4.8, 2.0),
+    from_zero: bool = False,
 ) -> bytes:
     """A line over ``labels`` with the signal bands shaded behind it, as PNG or SVG bytes.
 
-    A share is drawn in percent; a missing point is a gap in the line.
+    A share is drawn in percent; a missing point is a gap in the line. ``from_zero`` keeps 0 on
+    the value axis, so that a few points of a count do not make a small change look steep.
     """
     scale = 100 if unit == "share" else 1
     scaled = [p * scale if p is not None else None for p in points]
@@ -73,6 +75,8 @@ def draw_series(
     figure, axes = plt.subplots(figsize=size, dpi=100)
     try:
         low = min([*present, *(b.lower * scale for b in bands if b.lower is not None)], default=0)
+        if from_zero:
+            low = min(low, 0)
         high = max([*present, *(b.upper * scale for b in bands if b.upper is not None)], default=1)
         margin = (high - low) * 0.1 or 1
         bottom, top = low - margin, high + margin

@@ -27,7 +27,7 @@ from chain.formatting import format_number, signal_icon, signal_word
 from chain.models import Chain, Indicator, Signal
 from chain.periods import Period
 from chain.selectors import bands_for, events_of_note, goals_with_indicators, same_period_values
-from chain.vocabulary import CHAINS
+from chain.vocabulary import CHAINS, COUNT, DAYS
 from reports.charts import draw_series
 from reports.sentences import change_sentence, half_phrase
 
@@ -270,7 +270,7 @@ def _svg_uri(
 ) -> str:  # fmt: skip
     svg = draw_series(
         title="", labels=labels, points=points, bands=bands, unit=unit, image_format="svg",
-        size=(3.2, 1.6),
+        size=(3.2, 1.6), from_zero=unit in (COUNT, DAYS),
     )  # fmt: skip
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 

@@ -25,8 +25,7 @@ from reports.forms import SubscriptionForm
 from reports.half_year import describe, differences, live_figures, present
 from reports.mail import subscription_from_token
 from reports.models import Subscription
-from reports.publishing import half_year as parse_half_year
-from reports.publishing import latest_published, report_pdf
+from reports.publishing import CannotPublish, complete_half_year, latest_published, report_pdf
 from reports.sending import claim_preview
 from reports.tasks import send_report_preview
 
@@ -91,15 +90,16 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "reports/unsubscribe.html", context)
 
 
-def _started_half_year(label: str) -> Period:
-    """The half-year of the URL; 404 for one that does not exist or has not begun."""
+def _ended_half_year(label: str) -> Period:
+    """The half-year of the URL; 404 for one that does not exist or has not ended.
+
+    A half-year still running would be set against whole halves of the years before: its
+    counts would read as falls that are only the months still to come.
+    """
     try:
-        period = parse_half_year(label=label)
-    except ValueError as error:
+        return complete_half_year(label=label)
+    except CannotPublish as error:
         raise Http404(str(error)) from error
-    if period.start > clock.today():
-        raise Http404(f"{period.label} has not begun")
-    return period
 
 
 def _language() -> str:
@@ -121,7 +121,7 @@ def half_year(request: HttpRequest, period: str) -> HttpResponse:
     A published half-year shows the figures as published, with a notice listing the values
     that the live figures have changed since; one not published shows the live figures.
     """
-    checked = _started_half_year(period)
+    checked = _ended_half_year(period)
     language = _language()
     published = latest_published(period=checked.label)
     live = live_figures(period=checked)
@@ -142,7 +142,7 @@ def half_year(request: HttpRequest, period: str) -> HttpResponse:
 @require_GET
 def half_year_pdf(request: HttpRequest, period: str) -> HttpResponse:
     """The report as a PDF in the page's language: the published bytes, or the live figures."""
-    checked = _started_half_year(period)
+    checked = _ended_half_year(period)
     language = _language()
     content, published = report_pdf(period=checked, language=language)
     name = f"{checked.label}-v{published.version}" if published else checked.label

@@ -9,7 +9,6 @@ from reports.half_year import LANGUAGES
 from reports.publishing import (
     CannotPublish,
     complete_half_year,
-    half_year,
     publish_half_year,
     report_pdf,
 )
@@ -42,12 +41,11 @@ class Command(BaseCommand):
         if revision and not publish:
             raise CommandError("--revision publishes a new version: give --publish too")
         try:
+            # Only a half-year that has ended: one still running is no half to compare.
+            checked = complete_half_year(label=period)
             if publish:
                 self.stdout.write(publish_half_year(period=period, revision=revision).message)
-                checked = complete_half_year(label=period)
-            else:
-                checked = half_year(label=period)
-        except (CannotPublish, ValueError) as error:
+        except CannotPublish as error:
             raise CommandError(str(error)) from error
         if out is None:
             return
