@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from reports.models import HalfYearReport, HalfYearReportPDF, ReportDelivery, Subscription
-from reports.publishing import CannotPublish, publish_half_year
 
 
 @admin.register(Subscription)
@@ -82,6 +81,10 @@ class HalfYearReportAdmin(ReadOnly, admin.ModelAdmin):
     )
     def publish_revision(self, request: HttpRequest, queryset: QuerySet[HalfYearReport]) -> None:
         """A new version of each selected half-year whose live values differ from its latest."""
+        # Imported here: every command loads the admin, and only publishing needs the PDF
+        # renderer and matplotlib (``ingest_file`` must start without them).
+        from reports.publishing import CannotPublish, publish_half_year
+
         for period in sorted(set(queryset.values_list("period", flat=True))):
             try:
                 publication = publish_half_year(
