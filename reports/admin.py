@@ -1,10 +1,11 @@
-"""Admin of the weekly report: subscriptions and the record of every report sent."""
+"""Admin of the reports: subscriptions, the record of every weekly report sent, and the
+published half-year reports (read-only, with an action that publishes a revision)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from reports.models import ReportDelivery, Subscription
+from reports.models import HalfYearReport, HalfYearReportPDF, ReportDelivery, Subscription
 
 
 @admin.register(Subscription)
@@ -37,3 +38,60 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Deliveries are made by the scheduler only; an administrator reads and filters them.
         return False
+
+
+class ReadOnly:
+    """Viewing only: a published report is never changed or deleted (the database refuses)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class HalfYearReportPDFInline(ReadOnly, admin.TabularInline):
+    model = HalfYearReportPDF
+    fields = readonly_fields = ("language", "byte_size", "sha256")
+    extra = 0
+
+
+@admin.register(HalfYearReport)
+class HalfYearReportAdmin(ReadOnly, admin.ModelAdmin):
+    """Published half-year reports; a first version is ``manage.py chain_report --publish``."""
+
+    list_display = ["period", "version", "published_at", "published_by", "data_version", "note"]
+    list_filter = ["period"]
+    readonly_fields = [
+        "period", "version", "published_at", "published_by", "data_version", "languages",
+        "note", "changes", "figures",
+    ]  # fmt: skip
+    inlines = [HalfYearReportPDFInline]
+    actions = ["publish_revision"]
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("reports.add_halfyearreport")
+
+    @admin.action(
+        description="Publish a revision from the live figures (if any value changed)",
+        permissions=["publish"],
+    )
+    def publish_revision(self, request: HttpRequest, queryset: QuerySet[HalfYearReport]) -> None:
+        """A new version of each selected half-year whose live values differ from its latest."""
+        # Imported here: every command loads the admin, and only publishing needs the PDF
+        # renderer and matplotlib (``ingest_file`` must start without them).
+        from reports.publishing import CannotPublish, publish_half_year
+
+        for period in sorted(set(queryset.values_list("period", flat=True))):
+            try:
+                publication = publish_half_year(
+                    period=period, user=request.user.get_username(),
+                    revision=f"Revision published in the admin by {request.user.get_username()}.",
+                )  # fmt: skip
+            except CannotPublish as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, publication.message)

@@ -74,3 +74,55 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.week}: {self.status}"
+
+
+class HalfYearReport(models.Model):
+    """One published version of the half-year chain report, frozen.
+
+    Its figures (JSON: per chain, goal and indicator the half-year's value beside the same half
+    one and two years before, the signal bands, the events of note) are the figures it was
+    published with, and its PDFs the bytes then made from them: a later recompute changes
+    neither (the database refuses any change, ``0003_half_year_reports_are_immutable``). A
+    revision is the next version, with the values that differ from the version before.
+    """
+
+    period = models.CharField(max_length=7, help_text="The half-year, e.g. 2026-H1.")
+    version = models.PositiveSmallIntegerField()
+    figures = models.JSONField()
+    # The indicator engine's data version (every recompute bumps it) the figures rest on.
+    data_version = models.CharField(max_length=40, blank=True)
+    languages = models.JSONField(help_text="The languages the report was published in.")
+    published_at = models.DateTimeField()
+    published_by = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True, help_text="Why a revision was published (version 2 on).")
+    changes = models.JSONField(
+        default=list, blank=True, help_text="The values that differ from the version before."
+    )
+
+    class Meta:
+        ordering = ["-period", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "version"], name="half_year_report_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} v{self.version}"
+
+
+class HalfYearReportPDF(models.Model):
+    """A published report's PDF in one language, with the SHA-256 of its bytes."""
+
+    report = models.ForeignKey(HalfYearReport, on_delete=models.PROTECT, related_name="pdfs")
+    language = models.CharField(max_length=2)
+    content = models.BinaryField()
+    byte_size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["report", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "language"], name="half_year_pdf_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.language})"

@@ -1,4 +1,5 @@
-"""The report's pages: a user's subscription settings, and the e-mail's unsubscribe link."""
+"""The reports' pages: a user's subscription settings, the e-mail's unsubscribe link, and the
+half-year chain report as a page and as a PDF."""
 
 from __future__ import annotations
 
@@ -8,19 +9,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import dashboard_view
+from chain import clock
+from chain.periods import HALF_YEAR, Period, latest_complete
 from reports.forms import SubscriptionForm
+from reports.half_year import describe, differences, live_figures, present
 from reports.mail import subscription_from_token
 from reports.models import Subscription
+from reports.publishing import CannotPublish, complete_half_year, latest_published, report_pdf
 from reports.sending import claim_preview
 from reports.tasks import send_report_preview
 
@@ -83,3 +88,64 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     # The reader comes from the e-mail, so the page answers in the e-mail's language.
     with translation.override(subscription.language):
         return render(request, "reports/unsubscribe.html", context)
+
+
+def _ended_half_year(label: str) -> Period:
+    """The half-year of the URL; 404 for one that does not exist or has not ended.
+
+    A half-year still running would be set against whole halves of the years before: its
+    counts would read as falls that are only the months still to come.
+    """
+    try:
+        return complete_half_year(label=label)
+    except CannotPublish as error:
+        raise Http404(str(error)) from error
+
+
+def _language() -> str:
+    return "en" if (translation.get_language() or "nl").startswith("en") else "nl"
+
+
+@dashboard_view
+@require_GET
+def latest_half_year(request: HttpRequest) -> HttpResponse:
+    """The report of the last half-year that has ended."""
+    return redirect("dashboard:half_year", latest_complete(clock.today(), HALF_YEAR).label)
+
+
+@dashboard_view
+@require_GET
+def half_year(request: HttpRequest, period: str) -> HttpResponse:
+    """The half-year chain report in the page's language, printable.
+
+    A published half-year shows the figures as published, with a notice listing the values
+    that the live figures have changed since; one not published shows the live figures.
+    """
+    checked = _ended_half_year(period)
+    language = _language()
+    published = latest_published(period=checked.label)
+    live = live_figures(period=checked)
+    context: dict[str, object] = {"published": published}
+    if published is None:
+        context["report"] = present(live, language=language)
+    else:
+        context["report"] = present(
+            published.figures, language=language, version=published.version,
+            published=localtime(published.published_at).date(),
+        )  # fmt: skip
+        context["changed"] = describe(differences(published.figures, live), live)
+        context["revision_changes"] = describe(published.changes, published.figures)
+    return render(request, "reports/half_year.html", context)
+
+
+@dashboard_view
+@require_GET
+def half_year_pdf(request: HttpRequest, period: str) -> HttpResponse:
+    """The report as a PDF in the page's language: the published bytes, or the live figures."""
+    checked = _ended_half_year(period)
+    language = _language()
+    content, published = report_pdf(period=checked, language=language)
+    name = f"{checked.label}-v{published.version}" if published else checked.label
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="chain-report-{name}-{language}.pdf"'
+    return response

@@ -59,6 +59,10 @@ GET    /reports/subscription/                    L    200 200 200  200  200 L   
 POST   /reports/subscription/                    L    302 302 302  302  302 L    L    L   L
 GET    /reports/unsubscribe/{token}              200  200 200 200  200  200 200  200  200 200
 POST   /reports/unsubscribe/{token}              200  200 200 200  200  200 200  200  200 200
+GET    /reports/half-year/                       L    302 302 302  302  302 L    L    L   L
+GET    /reports/half-year/2026-H1                L    200 200 200  200  200 L    L    L   L
+GET    /reports/half-year/2026-H1.pdf            L    200 200 200  200  200 L    L    L   L
+POST   /reports/half-year/2026-H1                L    405 405 405  405  405 L    L    L   L
 GET    /accounts/login/                          200  200 200 200  200  200 200  200  200 200
 POST   /accounts/login/                          200  200 200 200  200  200 200  200  200 200
 GET    /accounts/logout/                         405  405 405 405  405  405 405  405  405 405

@@ -1,4 +1,5 @@
-"""A real SMTP server (aiosmtpd) and a constructed chain week for the report tests."""
+"""A real SMTP server (aiosmtpd), a constructed chain week and three constructed halves of a
+year for the report tests."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -14,8 +16,8 @@ from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 from django.test import override_settings
 
-from chain.models import IndicatorValue
-from chain.periods import Period
+from chain.models import EventOfNote, IndicatorValue
+from chain.periods import HALF_YEAR, Period, latest_complete, same_period_years_before
 from reports.models import Subscription
 
 
@@ -101,3 +103,44 @@ def constructed_week(catalogue, week_reported: Period) -> None:
 def subscriber(db) -> Subscription:
     user = User.objects.create_user("director", email="director@keten.example")
     return Subscription.objects.create(user=user, chain="NL", language="en")
+
+
+# Open cases past their term, NL: two years before, one year before, the half-year itself.
+OVER_TERM = (1500.0, 1234.0, 1012.0)
+# Decisions within the term, NL: a share that rises by 3.5 percentage points in the last year.
+WITHIN_TERM = (0.78, 0.8, 0.835)
+
+
+@pytest.fixture
+def half(today: date) -> Period:
+    """The half-year reported: the last one that has ended."""
+    return latest_complete(today, HALF_YEAR)
+
+
+def store_half(code: str, chain: str, period: Period, value: float, signal: str) -> None:
+    IndicatorValue.objects.update_or_create(
+        indicator_id=code, chain_id=chain, period_type=HALF_YEAR, period=period.label, track="",
+        nationality="",
+        defaults={"period_start": period.start, "period_end": period.end, "value": value,
+                  "n": 100, "signal": signal},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def halves(catalogue: None, half: Period) -> list[Period]:
+    """Known values of three halves in NL, and events of note in and outside the half-year."""
+    periods = [same_period_years_before(half, years) for years in (2, 1, 0)]
+    for period, over, within, signal in zip(
+        periods, OVER_TERM, WITHIN_TERM, ("red", "amber", "green"), strict=True
+    ):
+        store_half("open_cases_over_term", "NL", period, over, signal)
+        store_half("decisions_within_term_share", "NL", period, within, signal)
+    EventOfNote.objects.create(
+        code="in-the-half", chain_id="NL", start=half.start + timedelta(days=40),
+        title_nl="Tijdelijke wet opschorting dwangsommen", title_en="Penalty payments suspended",
+    )  # fmt: skip
+    EventOfNote.objects.create(
+        code="before-the-half", chain_id="NL", start=half.start - timedelta(days=40),
+        title_nl="Een eerdere gebeurtenis", title_en="An earlier event",
+    )  # fmt: skip
+    return periods

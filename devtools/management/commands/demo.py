@@ -27,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from chain import clock
 from chain.indicators.engine import compute_dirty
 from chain.models import StatusEvent
-from chain.periods import MONTH, parse_period, periods_ending
+from chain.periods import HALF_YEAR, MONTH, latest_complete, parse_period, periods_ending
 from devtools import embedded
 from devtools.demo.catalogue import write_scaled_catalogue
 from devtools.demo.delivery import (
@@ -38,6 +38,7 @@ from devtools.demo.delivery import (
     wait_for_feed,
 )
 from opendata.services import previous_month, publish_month
+from reports.publishing import publish_half_year
 from scenarios.inputs import InvalidInputs
 from scenarios.models import Preset, SavedScenario
 from scenarios.presets import BASELINE, preset_inputs
@@ -52,7 +53,7 @@ OPEN_DATA_MONTHS = 3
 # A tenth of the real chain: every main nationality clears the small-cell threshold, and a first
 # start stays within minutes on a small machine.
 DEFAULT_SCALE = 0.1
-STAGES = 8
+STAGES = 9
 
 
 class Command(BaseCommand):
@@ -118,6 +119,7 @@ class Command(BaseCommand):
             self._stage(6, "Computing the indicators of every period not computed yet")
             compute_dirty()
             self._publish_open_data()
+            self._publish_half_year_report()
             self._scenarios(scale)
             self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
             if no_serve:
@@ -152,7 +154,7 @@ class Command(BaseCommand):
     def _scenarios(self, scale: float) -> None:
         """The scenario presets scaled to the demo chain's volume, and a saved baseline
         scenario per chain, so that the scenario pages show a run on first start."""
-        self._stage(8, "Loading the scenario presets; a baseline scenario per chain")
+        self._stage(9, "Loading the scenario presets; a baseline scenario per chain")
         call_command("load_scenario_presets", scale=scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
         author = User.objects.get(username=DEMO_USER)
         for preset in Preset.objects.filter(name=BASELINE):
@@ -186,6 +188,16 @@ class Command(BaseCommand):
     def _stage(self, number: int, what: str) -> None:
         elapsed = time.monotonic() - self._started
         self.stdout.write(f"[{number}/{STAGES}] {what} … ({elapsed:.0f} s)")
+
+    def _publish_half_year_report(self) -> None:
+        """The last complete half-year's chain report, published once (a later run keeps it)."""
+        self._stage(8, "Publishing the last half-year's chain report")
+        started = time.monotonic()
+        label = latest_complete(clock.today(), HALF_YEAR).label
+        self.stdout.write(f"Half-year report: {publish_half_year(period=label).message}")
+        self.stdout.write(
+            f"Half-year report in {time.monotonic() - started:.1f} s: /reports/half-year/{label}"
+        )
 
     def _ingest(self, out: Path, feed_url: str) -> None:
         extract_ids = enqueue_demo_extracts(out)
