@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Local runs are development runs; production sets its own environment (docker-compose.yml).
 export DEBUG ?= 1
 
-.PHONY: install demo test lint format bench-ingest bench-indicators bench-freshness stop clean
+.PHONY: install demo test lint format bench-ingest bench-indicators bench-freshness bench-scenarios stop clean
 
 install: $(VENV)/.installed
 
@@ -47,6 +47,13 @@ bench-indicators: install
 	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py load_catalogue
 	PSI_DB_NAME=psi_bench_indicators PSI_REDIS_DB=2 $(BENCH_KEY) \
 		$(BIN)/python manage.py bench_indicators $(BENCH_ARGS)
+
+# Reuses the chain bench-indicators filled (10M events) when it is there; generates it if not.
+bench-scenarios: install
+	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py migrate --verbosity 0
+	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py load_catalogue --if-empty
+	PSI_DB_NAME=psi_bench_indicators PSI_REDIS_DB=4 $(BENCH_KEY) \
+		$(BIN)/python manage.py bench_scenarios $(BENCH_ARGS)
 
 bench-freshness: install
 	PSI_DB_NAME=psi_bench_freshness $(BIN)/python manage.py migrate --verbosity 0

@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from api import extracts, views
+from api import extracts, scenarios, views
 
 
 class CodeConverter(StringConverter):
@@ -33,6 +33,9 @@ urlpatterns = [
         extracts.RejectionListView.as_view(),
         name="api-extract-rejections",
     ),
+    path("scenarios", scenarios.ScenarioListView.as_view(), name="api-scenarios"),
+    path("scenarios/backtest", scenarios.BacktestView.as_view(), name="api-scenarios-backtest"),
+    path("scenarios/<int:pk>", scenarios.ScenarioDetailView.as_view(), name="api-scenario"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     # Split: the page loads its start-up script from ``docs?script``, as the CSP asks.
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="openapi"), name="api-docs"),

@@ -8,17 +8,14 @@ event of note changes no value.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
-from chain.catalogue import mark_all_dirty
+from chain.catalogue import mark_all_dirty, record_change, snapshot
 from chain.indicators.kinds import KINDS, indicator_problems
 from chain.models import (
     CatalogueChange,
@@ -33,20 +30,14 @@ from chain.models import (
 from chain.tasks import apply_legal_term_rules, schedule_recompute
 
 
-def _snapshot(obj: Any) -> dict[str, Any] | None:
-    """The object's fields as JSON values: numbers stay numbers, dates become ISO strings."""
-    if obj is None or obj.pk is None:
-        return None
-    return json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder))
-
-
-def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action: str) -> None:
-    """Record a catalogue change and schedule the recompute of every value it can affect."""
-    CatalogueChange.objects.create(
-        user=request.user.get_username(), object_type=type(obj).__name__, object_repr=str(obj),
-        action=action, old=old, new=_snapshot(obj) if action != "delete" else None,
-    )  # fmt: skip
-    if isinstance(obj, EventOfNote):
+def audit(
+    *, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action: str,
+    recompute: bool = True,
+) -> None:  # fmt: skip
+    """Record a catalogue change and schedule the recompute of every value it can affect
+    (``recompute=False``: data that no indicator value rests on, such as scenario presets)."""
+    record_change(user=request.user.get_username(), obj=obj, old=old, action=action)
+    if not recompute or isinstance(obj, EventOfNote):
         return
     if isinstance(obj, LegalTermRule):
         # Every case's deadline may move: minutes of work at millions of events, for a worker.
@@ -57,33 +48,47 @@ def audit(*, request: HttpRequest, obj: Any, old: dict[str, Any] | None, action:
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Saves and deletes are audited; inlines (bands) are audited through their parent."""
+    """Saves and deletes are audited; inlines (bands) are audited through their parent.
+
+    ``recomputes``: whether a change can move indicator values (and schedules their recompute).
+    """
+
+    recomputes = True
 
     def save_model(self, request, obj, form, change) -> None:
         # Saving an indicator to edit only its bands leaves the indicator itself as it was.
         if change and not form.has_changed():
             return
-        old = _snapshot(type(obj).objects.filter(pk=obj.pk).first()) if change else None
+        old = snapshot(type(obj).objects.filter(pk=obj.pk).first()) if change else None
         super().save_model(request, obj, form, change)
-        audit(request=request, obj=obj, old=old, action="change" if change else "add")
+        audit(
+            request=request, obj=obj, old=old, action="change" if change else "add",
+            recompute=self.recomputes,
+        )  # fmt: skip
 
     def delete_model(self, request, obj) -> None:
-        old = _snapshot(obj)
+        old = snapshot(obj)
         super().delete_model(request, obj)
-        audit(request=request, obj=obj, old=old, action="delete")
+        audit(request=request, obj=obj, old=old, action="delete", recompute=self.recomputes)
 
     def save_formset(self, request, form, formset, change) -> None:
         # Read afresh: validating the forms already wrote the new values into their instances.
         stored = formset.model.objects.filter(pk__in=[f.instance.pk for f in formset.initial_forms])
-        olds = {o.pk: _snapshot(o) for o in stored}
+        olds = {o.pk: snapshot(o) for o in stored}
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()
-            audit(request=request, obj=obj, old=olds.get(obj.pk), action="delete")
+            audit(
+                request=request, obj=obj, old=olds.get(obj.pk), action="delete",
+                recompute=self.recomputes,
+            )  # fmt: skip
         for obj in instances:
             action = "change" if obj.pk else "add"
             obj.save()
-            audit(request=request, obj=obj, old=olds.get(obj.pk), action=action)
+            audit(
+                request=request, obj=obj, old=olds.get(obj.pk), action=action,
+                recompute=self.recomputes,
+            )  # fmt: skip
         formset.save_m2m()
 
 

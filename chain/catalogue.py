@@ -10,8 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import connection, transaction
+from django.forms.models import model_to_dict
 
 from chain.case_facts import rebuild_all_case_facts
 from chain.indicators.kinds import indicator_problems
@@ -104,6 +106,21 @@ def load_catalogue(*, path: Path = DEFAULT_PATH) -> dict[str, int]:
             object_repr=f"{Path(path).name} ({version})"[:200], action="load", new=counts,
         )  # fmt: skip
     return counts
+
+
+def snapshot(obj: Any) -> dict[str, Any] | None:
+    """The object's fields as JSON values: numbers stay numbers, dates become ISO strings."""
+    if obj is None or obj.pk is None:
+        return None
+    return json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder))
+
+
+def record_change(*, user: str, obj: Any, old: dict[str, Any] | None, action: str) -> None:
+    """One entry of the audit trail: who changed which object, from what (``old``) to what."""
+    CatalogueChange.objects.create(
+        user=user, object_type=type(obj).__name__, object_repr=str(obj)[:200], action=action,
+        old=old, new=snapshot(obj) if action != "delete" else None,
+    )  # fmt: skip
 
 
 def load_events_of_note(*, path: Path = DEFAULT_PATH) -> int:

@@ -348,3 +348,72 @@ def sparkline_ticks(placed: Sequence[PlacedMarker], count: int) -> list[str]:
     event that started before the first period at the left edge); the page lists the events."""
     step = _spark_step(count)
     return [f"{SPARK_PAD + max(item.x, 0) * step:.1f}" for item in placed]
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def fan_figure(
+    *,
+    months: Sequence[str],
+    history: Sequence[float | None] | None,
+    history_name: str,
+    fans: Sequence[tuple[str, Sequence[str], Sequence[Mapping[str, float | None]]]],
+    unit: str,
+    extra: Sequence[tuple[str, Sequence[str], Sequence[float | None]]] = (),
+) -> go.Figure:
+    """A scenario's fan chart: the actual history as a line, then per scenario the p10-p90
+    band shaded and its median as a line (a run of one path: its line only). ``months`` is the
+    whole axis; ``extra`` lines (places needed, capacity) are drawn thin and dotted."""
+    figure = go.Figure(
+        layout=_layout(
+            hovermode="x unified",
+            xaxis={"type": "category", "categoryorder": "array", "categoryarray": list(months),
+                   "gridcolor": "#e5e5e5", "linecolor": "#767676"},
+            yaxis={"title": {"text": axis_title(unit)}, "gridcolor": "#e5e5e5",
+                   "zeroline": False, "rangemode": "tozero"},
+        )
+    )  # fmt: skip
+    if history is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=list(months), y=list(history), name=history_name, mode="lines+markers",
+                connectgaps=False, line={"color": "#1a1a1a", "width": 2}, marker={"size": 4},
+            )
+        )  # fmt: skip
+    for i, (name, x, values) in enumerate(fans):
+        colour = LINE_COLOURS[(i + 1) % len(LINE_COLOURS)]
+        if any(v.get("p10") != v.get("p90") for v in values):
+            figure.add_trace(
+                go.Scatter(
+                    x=list(x), y=[v.get("p10") for v in values], mode="lines",
+                    line={"width": 0, "color": colour}, showlegend=False, hoverinfo="skip",
+                    name=f"{name} p10",
+                )
+            )  # fmt: skip
+            figure.add_trace(
+                go.Scatter(
+                    x=list(x), y=[v.get("p90") for v in values], mode="lines", fill="tonexty",
+                    fillcolor=_rgba(colour, 0.2), line={"width": 0, "color": colour},
+                    name=f"{name}: p10\u2013p90",
+                )
+            )  # fmt: skip
+        figure.add_trace(
+            go.Scatter(
+                x=list(x), y=[v.get("p50") for v in values], name=f"{name}: {_('median')}",
+                mode="lines+markers",
+                line={"color": colour, "width": 2.5, "dash": LINE_DASHES[(i + 1) % 6]},
+                marker={"size": 4},
+            )
+        )  # fmt: skip
+    for i, (name, x, line) in enumerate(extra):
+        figure.add_trace(
+            go.Scatter(
+                x=list(x), y=list(line), name=name, mode="lines",
+                line={"color": LINE_COLOURS[(i + 4) % len(LINE_COLOURS)], "width": 1.5,
+                      "dash": "dot"},
+            )
+        )  # fmt: skip
+    return figure

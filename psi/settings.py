@@ -350,6 +350,7 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         },
         {"name": "extracts", "description": "Partner deliveries and the rows they rejected."},
         {"name": "events", "description": "Partner systems push events and measurements."},
+        {"name": "scenarios", "description": "Looking ahead: scenarios and their back-test."},
     ],
 }
 # ``info.contact`` of the OpenAPI document: who answers partners' questions about the API.

@@ -22,8 +22,11 @@ from chain.selectors import (
     indicator_series,
     is_stale,
     partner_freshness,
+    signal_of,
     values_between,
 )
+from chain.vocabulary import COUNT, SHARE
+from scenarios.outlook import Ahead, looking_ahead
 
 # Keyed by str: a stored signal is a plain string, and Signal members equal their values.
 SIGNAL_RANK: dict[str, int] = {Signal.GREEN: 0, Signal.AMBER: 1, Signal.RED: 2}
@@ -78,9 +81,49 @@ class GoalSection:
 
 
 @dataclass
+class AheadRow:
+    """A figure of the "looking ahead" part: now, in a few months, and their signals."""
+
+    name: str
+    now: str
+    ahead: str
+    band: str
+    signal_now: str
+    signal_ahead: str
+
+    @property
+    def crosses(self) -> bool:
+        """Whether the median lands in another signal band than the value now."""
+        return Signal.NONE not in (self.signal_now, self.signal_ahead) and (
+            self.signal_now != self.signal_ahead
+        )
+
+    @property
+    def signal_label(self) -> str:
+        return str(SIGNAL_LABELS[self.signal_ahead])
+
+    @property
+    def signal_now_label(self) -> str:
+        return str(SIGNAL_LABELS[self.signal_now])
+
+
+@dataclass
+class Outlook:
+    """The baseline scenario ``month`` (a month label) ahead of the last complete month."""
+
+    month: str
+    rows: list[AheadRow]
+
+    @property
+    def crossing(self) -> list[AheadRow]:
+        return [r for r in self.rows if r.crosses]
+
+
+@dataclass
 class ChainReport:
     chain: str
     goals: list[GoalSection]
+    outlook: Outlook | None = None
 
     @property
     def rows(self) -> list[Row]:
@@ -150,7 +193,37 @@ def _chain_report(chain: str, week: Period, goals, freshness: dict[str, Freshnes
             row.year_week = year_before.label
             rows.append(row)
         sections.append(GoalSection(goal.name_en if language == "en" else goal.name_nl, rows))
-    return ChainReport(chain=chain, goals=sections)
+    return ChainReport(chain=chain, goals=sections, outlook=_outlook(chain, language))
+
+
+# The figures of the "looking ahead" part: (scenario figure, indicator whose bands apply, unit).
+AHEAD = (("over_term", "open_cases_over_term", COUNT),
+         ("occupancy", "reception_occupancy_rate", SHARE))  # fmt: skip
+
+
+def _outlook(chain: str, language: str) -> Outlook | None:
+    """Under the baseline scenario, the figures of ``AHEAD`` three months on, with signals."""
+    found = looking_ahead(chain=chain)
+    if found is None:
+        return None
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[a[1] for a in AHEAD])}
+    rows = []
+    for figure, code, unit in AHEAD:
+        ahead: Ahead = getattr(found, figure)
+        indicator = indicators.get(code)
+        if indicator is None:
+            continue
+        bands = bands_for(indicator=indicator, chain=chain)
+        rows.append(
+            AheadRow(
+                name=indicator.name_en if language == "en" else indicator.name_nl,
+                now=format_number(ahead.now, unit), ahead=format_number(ahead.p50, unit),
+                band=f"{format_number(ahead.p10, unit)} \u2013 {format_number(ahead.p90, unit)}",
+                signal_now=signal_of(value=ahead.now, bands=bands),
+                signal_ahead=signal_of(value=ahead.p50, bands=bands),
+            )
+        )  # fmt: skip
+    return Outlook(month=found.month, rows=rows)
 
 
 def _change(value: float | None, before: float | None, unit: str) -> tuple[str, str]:

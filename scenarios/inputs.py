@@ -291,7 +291,8 @@ def check_inputs(
     fast_extra = check.number(
         fast.get("extra_decisions_per_month", 0), "fast_track.extra_decisions_per_month"
     )
-    if fast and not fast_nationalities and "fast_track.nationalities" not in check.errors:
+    # The completed inputs of an answer carry an empty fast track: they must read back.
+    if fast_extra and not fast_nationalities and "fast_track.nationalities" not in check.errors:
         check.fail("fast_track.nationalities", "must name at least one nationality")
 
     term_rules = _term_rules(check, data.get("term_rules", []))

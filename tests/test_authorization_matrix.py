@@ -1,7 +1,8 @@
 """Who may do what: every URL of the site and method, for every kind of caller, as a table.
 
 The table below is the authorization of the site in one place. Each row is a concrete request
-(``{code}`` is an indicator, ``{extract}`` a delivery of IND, ``{token}`` an unsubscribe link);
+(``{code}`` is an indicator, ``{extract}`` a delivery of IND, ``{token}`` an unsubscribe link,
+``{scenario}`` a scenario of NL saved by ``dNL``);
 each column a caller:
 
 - ``anon``: nobody logged in, no key;
@@ -35,6 +36,7 @@ from accounts.models import OrganisationAPIKey, UserProfile
 from psi.urls import MOVED_ADMIN_PAGES
 from reports.mail import unsubscribe_url
 from reports.models import Subscription
+from scenarios.models import SavedScenario
 from tests.api.conftest import make_extract, make_rejection
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +51,10 @@ GET    /flow/                                    L    200 200 200  200  200 L   
 GET    /deadlines/                               L    200 200 200  200  200 L    L    L   L
 GET    /ingest/                                  L    403 403 200  200  200 L    L    L   L
 GET    /ingest/?partner=DVZ                      L    403 403 403  200  200 L    L    L   L
+GET    /scenarios/                               L    200 200 200  200  200 L    L    L   L
+GET    /scenarios/{scenario}/                    L    200 404 200  404  200 L    L    L   L
+GET    /scenarios/compare/?id={scenario}         L    200 404 200  404  200 L    L    L   L
+POST   /scenarios/save/                          L    400 400 400  400  400 L    L    L   L
 GET    /reports/subscription/                    L    200 200 200  200  200 L    L    L   L
 POST   /reports/subscription/                    L    302 302 302  302  302 L    L    L   L
 GET    /reports/unsubscribe/{token}              200  200 200 200  200  200 200  200  200 200
@@ -74,6 +80,10 @@ GET    /api/v1/flows?chain=NL                    401  200 200 200  200  200 200 
 GET    /api/v1/events-of-note?chain=NL           401  200 200 200  200  200 200  200  200 403
 GET    /api/v1/extracts                          401  403 403 200  200  200 200  200  200 403
 GET    /api/v1/extracts/{extract}/rejections     401  403 403 200  404  200 200  200  404 403
+GET    /api/v1/scenarios                         401  200 200 200  200  200 200  200  200 403
+POST   /api/v1/scenarios                         401  400 400 400  400  400 400  400  400 403
+GET    /api/v1/scenarios/{scenario}              401  200 404 200  404  200 200  200  200 403
+GET    /api/v1/scenarios/backtest?chain=NL       401  200 200 200  200  200 200  200  200 403
 GET    /api/v1/openapi.json                      200  200 200 200  200  200 200  200  200 200
 GET    /api/v1/docs                              200  200 200 200  200  200 200  200  200 200
 GET    /api/v1/events                            401  401 401 401  401  401 403  403  403 405
@@ -130,7 +140,7 @@ def test_every_url_of_the_site_has_a_row_in_the_matrix() -> None:
     requested = set()
     for row in rows():
         try:
-            requested.add(route_of(row.path.format(code="c", extract=1, token="t")))
+            requested.add(route_of(row.path.format(code="c", extract=1, token="t", scenario=1)))
         except Resolver404:
             pytest.fail(f"{row.path} in the matrix is no URL of the site")
     missing = sorted(set(url_patterns()) - requested)
@@ -206,9 +216,16 @@ def test_each_caller_gets_the_answer_the_matrix_says(callers: dict[str, Any]) ->
     make_rejection(extract, 2)
     subscription = Subscription.objects.create(user=callers["dNL"])
     token = unsubscribe_url(subscription).rsplit("/", 1)[-1]
+    inputs = {"chain": "NL", "origin": "2025-12", "horizon": 1, "paths": 1, "seed": 1}
+    scenario = SavedScenario.objects.create(
+        name="NL", chain_id="NL", author=callers["dNL"], inputs=inputs,
+        answer={"inputs": inputs, "calibration": {}, "months": []},
+    )  # fmt: skip
     wrong = []
     for row in rows():
-        path = row.path.format(code="applications_lodged", extract=extract.pk, token=token)
+        path = row.path.format(
+            code="applications_lodged", extract=extract.pk, token=token, scenario=scenario.pk
+        )
         for name, caller in callers.items():
             got = answer(row, caller, path)
             if got != row.expected[name]:

@@ -89,3 +89,15 @@ def test_bench_freshness_sees_every_push_without_waiting_for_beat(catalogue: Non
     # Beat's first recompute comes two minutes after it starts: each push was shown by the
     # recompute that the push itself queued.
     assert float(figures["max_s"]) < 30
+
+
+def test_bench_scenarios_runs_whole_through_the_api(catalogue: None) -> None:
+    figures = last_line("bench_scenarios", smoke=True)
+
+    assert list(figures) == [
+        "cases", "paths", "horizon", "calibrate_s", "run_p50_ms", "run_p95_ms",
+    ]  # fmt: skip
+    assert int(figures["cases"]) >= 2_000
+    assert (figures["paths"], figures["horizon"]) == ("100", "6")
+    assert float(figures["calibrate_s"]) > 0
+    assert 0 < float(figures["run_p50_ms"]) <= float(figures["run_p95_ms"])

@@ -177,6 +177,7 @@ PAGES = {
     "indicator": ("director", reverse("dashboard:indicator", args=[LEAD_TIME]) + "?to=2024-03"),
     "flow": ("director", reverse("dashboard:flow")),
     "deadlines": ("director", reverse("dashboard:deadlines")),
+    "scenarios": ("director", reverse("dashboard:scenarios")),
     "ingest": ("admin", reverse("dashboard:ingest")),
     "subscription": ("director", reverse("dashboard:subscription")),
     "bad request": ("director", reverse("dashboard:overview") + "?period=2024-13"),

@@ -39,6 +39,11 @@ from devtools.demo.delivery import (
 )
 from opendata.services import previous_month, publish_month
 from reports.publishing import publish_half_year
+from scenarios.inputs import InvalidInputs
+from scenarios.models import Preset, SavedScenario
+from scenarios.presets import BASELINE, preset_inputs
+from scenarios.saved import save_result
+from scenarios.services import run_scenario
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "ketendashboard-demo"  # noqa: S105 - a published demo login, DEBUG only
@@ -48,7 +53,7 @@ OPEN_DATA_MONTHS = 3
 # A tenth of the real chain: every main nationality clears the small-cell threshold, and a first
 # start stays within minutes on a small machine.
 DEFAULT_SCALE = 0.1
-STAGES = 8
+STAGES = 9
 
 
 class Command(BaseCommand):
@@ -115,6 +120,7 @@ class Command(BaseCommand):
             compute_dirty()
             self._publish_open_data()
             self._publish_half_year_report()
+            self._scenarios(scale)
             self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
             if no_serve:
                 return
@@ -144,6 +150,24 @@ class Command(BaseCommand):
             if not no_serve and not os.environ.get("DATABASE_URL"):
                 embedded.stop_services()
                 self.stdout.write("Stopped the worker, beat, web server, database and broker.")
+
+    def _scenarios(self, scale: float) -> None:
+        """The scenario presets scaled to the demo chain's volume, and a saved baseline
+        scenario per chain, so that the scenario pages show a run on first start."""
+        self._stage(9, "Loading the scenario presets; a baseline scenario per chain")
+        call_command("load_scenario_presets", scale=scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        author = User.objects.get(username=DEMO_USER)
+        for preset in Preset.objects.filter(name=BASELINE):
+            if SavedScenario.objects.filter(chain_id=preset.chain_id).exists():
+                continue
+            try:
+                result = run_scenario(data=preset_inputs(preset))
+            except InvalidInputs as err:
+                self.stdout.write(f"No baseline scenario for {preset.chain_id}: {err}")
+                continue
+            name = f"{preset.name} {preset.chain_id}"
+            save_result(result=result, name=name, author=author)
+        self.stdout.write(f"Scenarios ready: {SavedScenario.objects.count()} saved.")
 
     def _demo_user(self) -> None:
         user, _ = User.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True})
