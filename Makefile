@@ -43,15 +43,15 @@ bench-ingest: install
 BENCH_KEY := PSI_PSEUDONYM_KEY=bench-only-pseudonym-key-not-a-secret-0123456789
 bench-indicators: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py migrate --verbosity 0
-	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py load_catalogue
+	PSI_DB_NAME=psi_bench_indicators $(BENCH_KEY) $(BIN)/python manage.py migrate --verbosity 0
+	PSI_DB_NAME=psi_bench_indicators $(BENCH_KEY) $(BIN)/python manage.py load_catalogue
 	PSI_DB_NAME=psi_bench_indicators PSI_REDIS_DB=2 $(BENCH_KEY) \
 		$(BIN)/python manage.py bench_indicators $(BENCH_ARGS)
 
 # Reuses the chain bench-indicators filled (10M events) when it is there; generates it if not.
 bench-scenarios: install
-	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py migrate --verbosity 0
-	PSI_DB_NAME=psi_bench_indicators $(BIN)/python manage.py load_catalogue --if-empty
+	PSI_DB_NAME=psi_bench_indicators $(BENCH_KEY) $(BIN)/python manage.py migrate --verbosity 0
+	PSI_DB_NAME=psi_bench_indicators $(BENCH_KEY) $(BIN)/python manage.py load_catalogue --if-empty
 	PSI_DB_NAME=psi_bench_indicators PSI_REDIS_DB=4 $(BENCH_KEY) \
 		$(BIN)/python manage.py bench_scenarios $(BENCH_ARGS)
 
