@@ -181,3 +181,17 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Chain)
+
+
+class ViewOnly:
+    """An admin for viewing only: published records are never changed or deleted by hand
+    (the database refuses it too), only made by their publishing command."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

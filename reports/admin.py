@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from chain.admin import ViewOnly
 from reports.models import HalfYearReport, HalfYearReportPDF, ReportDelivery, Subscription
 
 
@@ -40,27 +41,14 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnly:
-    """Viewing only: a published report is never changed or deleted (the database refuses)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class HalfYearReportPDFInline(ReadOnly, admin.TabularInline):
+class HalfYearReportPDFInline(ViewOnly, admin.TabularInline):
     model = HalfYearReportPDF
     fields = readonly_fields = ("language", "byte_size", "sha256")
     extra = 0
 
 
 @admin.register(HalfYearReport)
-class HalfYearReportAdmin(ReadOnly, admin.ModelAdmin):
+class HalfYearReportAdmin(ViewOnly, admin.ModelAdmin):
     """Published half-year reports; a first version is ``manage.py chain_report --publish``."""
 
     list_display = ["period", "version", "published_at", "published_by", "data_version", "note"]

@@ -4,7 +4,6 @@ and a screenshot is kept to look at."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -14,23 +13,12 @@ from django.test import Client
 
 from accounts.access import CHAIN_DIRECTOR
 from chain.periods import Period
-from tests.axe import AxeUnavailable, axe_source, describe, serious_violations
+from tests.axe import describe, serious_violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def axe() -> str:
-    """axe-core's script; without network the tests skip, or fail under REQUIRE_BROWSER=1."""
-    try:
-        return axe_source()
-    except AxeUnavailable as error:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {error}")
-        pytest.skip(str(error))
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
