@@ -231,6 +231,18 @@ class ValuesQuery(RangeQuery):
         return None
 
 
+def _drop_days_out_of_range(valid: dict[str, Any], problems: Problems) -> None:
+    """``from`` and ``to`` as days: one outside the years served is a problem, and dropped."""
+    for name in ("from", "to"):
+        if name not in valid:
+            continue
+        try:
+            check_day(valid[name])
+        except OutOfRange as err:
+            _add(problems, name, str(err))
+            del valid[name]
+
+
 class FlowsQuery(RangeQuery):
     chain = serializers.ChoiceField(choices=CHAINS)
 
@@ -242,14 +254,7 @@ class FlowsQuery(RangeQuery):
         )
 
     def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
-        for name in ("from", "to"):
-            if name not in valid:
-                continue
-            try:
-                check_day(valid[name])
-            except OutOfRange as err:
-                _add(problems, name, str(err))
-                del valid[name]
+        _drop_days_out_of_range(valid, problems)
         last_month = latest_complete_period(period_type=MONTH)
         end: date = valid.get("to", last_month.end)
         start: date = valid.get("from", periods_back(last_month, DEFAULT_PERIODS - 1).start)
@@ -279,14 +284,7 @@ class EventsOfNoteQuery(RangeQuery):
         )
 
     def combine(self, valid: dict[str, Any], problems: Problems) -> dict[str, Any]:
-        for name in ("from", "to"):
-            if name not in valid:
-                continue
-            try:
-                check_day(valid[name])
-            except OutOfRange as err:
-                _add(problems, name, str(err))
-                del valid[name]
+        _drop_days_out_of_range(valid, problems)
         start, end = valid.get("from"), valid.get("to")
         if start is not None and end is not None and start > end:
             _add(problems, "from", f"{start} is after {end}")
